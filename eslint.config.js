@@ -29,6 +29,7 @@ export default tseslint.config(
             { sourceTag: 'scope:tracking', onlyDependOnLibsWithTags: ['scope:config'] },
             { sourceTag: 'scope:dashboard', onlyDependOnLibsWithTags: ['scope:tracking', 'scope:config'] },
             { sourceTag: 'scope:runner', onlyDependOnLibsWithTags: ['*'] },
+            { sourceTag: 'scope:integration', onlyDependOnLibsWithTags: ['*'] },
           ],
         },
       ],

@@ -14,3 +14,4 @@ export {
   hutchinsonDivergence,
 } from './autodiff';
 export { type Activation, type Conditioning, type MlpOptions, type ScoreNetwork, createMlpScoreNetwork } from './mlp-score-network';
+export { type OptimizerKind, type TrainerOptions, type StepReport, Trainer } from './train';

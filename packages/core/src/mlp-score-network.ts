@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from './rng';
 import type { TangentScoreFn } from './score';
+import { eluDerivative } from './second-order-gradients';
 
 export type Activation = 'softplus' | 'swish' | 'elu' | 'relu' | 'tanh';
 
@@ -41,7 +42,7 @@ function activate(kind: Activation, z: tf.Tensor2D, withDerivative: boolean): [t
       return [a, withDerivative ? (tf.add(s, tf.mul(a, tf.sub(1, s))) as tf.Tensor2D) : null];
     }
     case 'elu':
-      return [tf.elu(z), withDerivative ? (tf.where(tf.greater(z, 0), tf.onesLike(z), tf.exp(tf.minimum(z, 0))) as tf.Tensor2D) : null];
+      return [tf.elu(z), withDerivative ? (eluDerivative(z) as tf.Tensor2D) : null];
     case 'relu':
       return [tf.relu(z), withDerivative ? (tf.step(z) as tf.Tensor2D) : null];
     case 'tanh': {

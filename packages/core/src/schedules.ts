@@ -19,7 +19,7 @@ export function geometricSigmas(sigmaMax: number, sigmaMin: number, levels: numb
 export function linearSigmas(sigmaMax: number, sigmaMin: number, levels: number): number[] {
   checkRange(sigmaMax, sigmaMin, levels);
   if (levels === 1) return [sigmaMax];
-  return Array.from({ length: levels }, (_, i) => sigmaMax + ((sigmaMin - sigmaMax) * i) / (levels - 1));
+  return Array.from({ length: levels }, (_, i) => (i === levels - 1 ? sigmaMin : sigmaMax + ((sigmaMin - sigmaMax) * i) / (levels - 1)));
 }
 
 /** The sigmas of a schedule, largest first. */

@@ -52,8 +52,7 @@ export function installSecondOrderGradients(): void {
       inputsToSave: ['x'],
       gradFunc: (dy, saved) => {
         const [x] = saved;
-        // elu'(x) = 1 for x > 0, exp(x) otherwise; exp(min(x, 0)) covers both without overflow.
-        return { x: () => tf.mul(dy as tf.Tensor, tf.where(tf.greater(x, 0), tf.onesLike(x), tf.exp(tf.minimum(x, 0)))) };
+        return { x: () => tf.mul(dy as tf.Tensor, eluDerivative(x)) };
       },
     });
     tf.registerGradient({
@@ -74,6 +73,15 @@ export function installSecondOrderGradients(): void {
   } finally {
     quiet();
   }
+}
+
+/**
+ * elu'(x) = 1 for x > 0, exp(x) otherwise, written with `step` (which has a zero gradient)
+ * rather than `where(greater(...))`, whose condition has no gradient in tfjs.
+ */
+export function eluDerivative(x: tf.Tensor): tf.Tensor {
+  const up = tf.step(x);
+  return tf.add(up, tf.mul(tf.sub(1, up), tf.exp(tf.minimum(x, 0))));
 }
 
 /** Sum a broadcast gradient back to the shape of the operand. */
