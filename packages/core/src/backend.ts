@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { installSecondOrderGradients } from './second-order-gradients';
+import { installFastWasmMatMul } from './wasm-matmul';
 
 /** Backends in the order Scorelab tries them (DESIGN.md section 2). */
 export const BACKEND_ORDER = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -46,6 +47,7 @@ async function trySet(name: BackendName): Promise<boolean> {
  */
 export async function selectBackend(force?: string): Promise<BackendName> {
   installSecondOrderGradients();
+  installFastWasmMatMul();
   if (force !== undefined) {
     if (!isBackendName(force)) throw new Error(`unknown backend '${force}': expected one of ${BACKEND_ORDER.join(', ')}`);
     if (current === force && tf.getBackend() === backendRegistryName(force)) return force;

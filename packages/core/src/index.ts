@@ -15,3 +15,4 @@ export {
 } from './autodiff';
 export { type Activation, type Conditioning, type MlpOptions, type ScoreNetwork, createMlpScoreNetwork } from './mlp-score-network';
 export { type OptimizerKind, type TrainerOptions, type StepReport, Trainer } from './train';
+export { installFastWasmMatMul } from './wasm-matmul';
