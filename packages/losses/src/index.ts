@@ -1,1 +1,5 @@
-export {};
+export { type ScoreLoss, type Weighting, type JacobianMode } from './types';
+export { type ScoreMatchingOptions, scoreMatching } from './score-matching';
+export { type SlicedScoreMatchingOptions, slicedScoreMatching } from './sliced-score-matching';
+export { type DenoisingScoreMatchingOptions, denoisingScoreMatching } from './denoising-score-matching';
+export { type LossSpec, type LossKind, createLoss } from './create-loss';

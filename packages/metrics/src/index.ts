@@ -1,1 +1,4 @@
-export {};
+export { type FisherDivergenceOptions, type FisherDivergence, fisherDivergence } from './fisher';
+export { type MmdOptions, MMD_BANDWIDTH_MULTIPLIERS, defaultBandwidths, mmd } from './mmd';
+export { type SlicedWassersteinOptions, slicedWasserstein, wasserstein2Squared1d } from './sliced-wasserstein';
+export { type GaussianMixture, type ModeWeights, modeWeights } from './mode-weights';
