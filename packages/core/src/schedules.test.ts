@@ -19,8 +19,8 @@ describe('noise schedules', () => {
 
   it('one level is just sigmaMax; custom lists are checked', () => {
     expect(geometricSigmas(3, 1, 1)).toEqual([3]);
-    expect(scheduleSigmas({ kind: 'custom', sigmas: [5, 2, 0.5] })).toEqual([5, 2, 0.5]);
-    expect(() => scheduleSigmas({ kind: 'custom', sigmas: [1, 2] })).toThrow(/strictly decreasing/);
+    expect(scheduleSigmas({ schedule: 'custom', sigmas: [5, 2, 0.5] })).toEqual([5, 2, 0.5]);
+    expect(() => scheduleSigmas({ schedule: 'custom', sigmas: [1, 2] })).toThrow(/strictly decreasing/);
     expect(() => geometricSigmas(1, 2, 3)).toThrow(/sigmaMin \(2\) must be < sigmaMax \(1\)/);
     expect(() => geometricSigmas(1, 0, 3)).toThrow(/sigmaMin must be > 0/);
     expect(() => linearSigmas(2, 1, 0)).toThrow(/levels/);

@@ -3,9 +3,9 @@
  * (sigma_1 = sigmaMax) to the smallest (sigma_L = sigmaMin), as in NCSN.
  */
 export type NoiseSchedule =
-  | { kind: 'geometric'; sigmaMax: number; sigmaMin: number; levels: number }
-  | { kind: 'linear'; sigmaMax: number; sigmaMin: number; levels: number }
-  | { kind: 'custom'; sigmas: number[] };
+  | { schedule: 'geometric'; sigmaMax: number; sigmaMin: number; levels: number }
+  | { schedule: 'linear'; sigmaMax: number; sigmaMin: number; levels: number }
+  | { schedule: 'custom'; sigmas: number[] };
 
 /** sigma_i = sigmaMax * (sigmaMin / sigmaMax)^((i-1)/(L-1)), i = 1..L. */
 export function geometricSigmas(sigmaMax: number, sigmaMin: number, levels: number): number[] {
@@ -22,9 +22,9 @@ export function linearSigmas(sigmaMax: number, sigmaMin: number, levels: number)
   return Array.from({ length: levels }, (_, i) => (i === levels - 1 ? sigmaMin : sigmaMax + ((sigmaMin - sigmaMax) * i) / (levels - 1)));
 }
 
-/** The sigmas of a schedule, largest first. */
+/** The sigmas of a schedule (the `noise` section of an experiment file), largest first. */
 export function scheduleSigmas(schedule: NoiseSchedule): number[] {
-  switch (schedule.kind) {
+  switch (schedule.schedule) {
     case 'geometric':
       return geometricSigmas(schedule.sigmaMax, schedule.sigmaMin, schedule.levels);
     case 'linear':

@@ -1,0 +1,107 @@
+/**
+ * Pictures of a 2-D run for the dashboard: final samples, fresh data, the learned and exact score
+ * fields on a grid, the true log-density on a grid (for contour lines), and the sampler's
+ * trajectory. Formats are documented in docs/store.md (artifacts).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ScoreFn } from '@scorelab/core';
+import type { Dataset } from '@scorelab/datasets';
+
+export type ArtifactPayload = { format: 'json'; value: unknown } | { format: 'float32'; shape: number[]; data: Float32Array };
+
+export interface Grid {
+  xmin: number;
+  xmax: number;
+  ymin: number;
+  ymax: number;
+  nx: number;
+  ny: number;
+}
+
+export const SCORE_FIELD_SIZE = 21;
+export const DENSITY_GRID_SIZE = 80;
+export const TRAJECTORY_POINTS = 300;
+
+/** Bounding box of the data with a 15% margin, so the modes and their surroundings are in view. */
+export function dataBounds(data: tf.Tensor2D): Omit<Grid, 'nx' | 'ny'> {
+  const v = data.arraySync();
+  let [xmin, xmax, ymin, ymax] = [Infinity, -Infinity, Infinity, -Infinity];
+  for (const [x, y] of v) {
+    xmin = Math.min(xmin, x);
+    xmax = Math.max(xmax, x);
+    ymin = Math.min(ymin, y);
+    ymax = Math.max(ymax, y);
+  }
+  const mx = 0.15 * (xmax - xmin || 1);
+  const my = 0.15 * (ymax - ymin || 1);
+  return { xmin: xmin - mx, xmax: xmax + mx, ymin: ymin - my, ymax: ymax + my };
+}
+
+/** Grid points row by row: y = ymin + j (ymax - ymin)/(ny - 1), x likewise; [ny * nx, 2]. */
+export function gridPoints(g: Grid): number[][] {
+  const pts: number[][] = [];
+  for (let j = 0; j < g.ny; j++) {
+    for (let i = 0; i < g.nx; i++) pts.push([g.xmin + (i * (g.xmax - g.xmin)) / (g.nx - 1), g.ymin + (j * (g.ymax - g.ymin)) / (g.ny - 1)]);
+  }
+  return pts;
+}
+
+function field(score: ScoreFn, points: number[][], sigma: number | null): number[][] {
+  return tf.tidy(() => {
+    const x = tf.tensor2d(points);
+    const s = sigma === null ? undefined : (tf.fill([points.length], sigma) as tf.Tensor1D);
+    return score(x, s).arraySync();
+  });
+}
+
+function finiteOrNull(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
+}
+
+export interface ArtifactInputs {
+  dataset: Dataset;
+  score: ScoreFn;
+  sigmas: number[] | null;
+  samples: tf.Tensor2D;
+  data: tf.Tensor2D;
+  trajectory?: tf.Tensor2D[];
+  trajectoryLabels: string[];
+}
+
+export function twoDimensionalArtifacts(inp: ArtifactInputs): { name: string; kind: string; content: ArtifactPayload }[] {
+  const { dataset, score, sigmas, samples, data } = inp;
+  const bounds = dataBounds(data);
+  const out: { name: string; kind: string; content: ArtifactPayload }[] = [];
+  out.push({ name: 'samples', kind: 'samples', content: { format: 'float32', shape: samples.shape, data: samples.dataSync() as Float32Array } });
+  out.push({ name: 'data-samples', kind: 'samples', content: { format: 'float32', shape: data.shape, data: data.dataSync() as Float32Array } });
+
+  // The score field at the smallest noise level (what the sampler ends with), or unconditional.
+  const sigma = sigmas ? sigmas[sigmas.length - 1] : null;
+  const fieldGrid: Grid = { ...bounds, nx: SCORE_FIELD_SIZE, ny: SCORE_FIELD_SIZE };
+  const points = gridPoints(fieldGrid);
+  const exactScore: ScoreFn = (x, s) => dataset.score(x, s);
+  const exact = field(exactScore, points, sigma);
+  const model = score === exactScore ? null : field(score, points, sigma);
+  out.push({ name: 'score-field', kind: 'score-field', content: { format: 'json', value: { grid: fieldGrid, sigma, points, model, exact } } });
+
+  // Log-density for contour lines. The clean checkerboard is -inf off its squares: show it
+  // slightly smoothed (sigma = 2% of its extent) so contours are drawable.
+  const densityGrid: Grid = { ...bounds, nx: DENSITY_GRID_SIZE, ny: DENSITY_GRID_SIZE };
+  const densitySigma = dataset.spec.kind === 'checkerboard' ? 0.02 * (bounds.xmax - bounds.xmin) : 0;
+  const logp = tf.tidy(() => dataset.logDensity(tf.tensor2d(gridPoints(densityGrid)), densitySigma).dataSync());
+  const rows: (number | null)[][] = [];
+  for (let j = 0; j < densityGrid.ny; j++) rows.push(Array.from(logp.subarray(j * densityGrid.nx, (j + 1) * densityGrid.nx), finiteOrNull));
+  out.push({ name: 'density', kind: 'density', content: { format: 'json', value: { grid: densityGrid, sigma: densitySigma, logDensity: rows } } });
+
+  if (inp.trajectory && inp.trajectory.length > 0) {
+    const m = Math.min(TRAJECTORY_POINTS, samples.shape[0]);
+    const snapshots = inp.trajectory.map((t) => {
+      const head = tf.slice(t, [0, 0], [m, -1]);
+      const rows = (head.arraySync() as number[][]).map((r) => r.map(finiteOrNull));
+      head.dispose();
+      return rows;
+    });
+    out.push({ name: 'trajectory', kind: 'trajectory', content: { format: 'json', value: { labels: inp.trajectoryLabels, snapshots } } });
+  }
+  return out;
+}

@@ -1,0 +1,103 @@
+import * as tf from '@tensorflow/tfjs';
+import { Rng, selectBackend } from '@scorelab/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createDataset } from './create-dataset';
+import type { DatasetSpec } from './dataset';
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+});
+
+describe('createDataset', () => {
+  it('builds every kind with its dimension; only mixtures expose `mixture`', () => {
+    const specs: [DatasetSpec, number, boolean][] = [
+      [{ kind: 'mog2d-weighted' }, 2, true],
+      [{ kind: 'gaussian', dim: 4 }, 4, false],
+      [{ kind: 'gmm', means: [[0, 0, 0]] }, 3, true],
+      [{ kind: '8gaussians' }, 2, true],
+      [{ kind: '25gaussians' }, 2, true],
+      [{ kind: 'rings' }, 2, true],
+      [{ kind: 'swissroll' }, 2, true],
+      [{ kind: 'moons' }, 2, true],
+      [{ kind: 'checkerboard' }, 2, false],
+    ];
+    for (const [spec, dim, hasMixture] of specs) {
+      const ds = createDataset(spec);
+      expect(ds.dim, spec.kind).toBe(dim);
+      expect(ds.mixture !== undefined, spec.kind).toBe(hasMixture);
+      expect(ds.spec).toBe(spec);
+    }
+  });
+
+  it('applies the documented defaults: gaussian N(0, I), gmm identity covariances and uniform weights', () => {
+    const g = createDataset({ kind: 'gaussian', dim: 2, mean: 3, std: 2 });
+    const x = tf.tensor2d([[3, 3]]);
+    // log N(mu; mu, 4 I) in 2-D = -log(2 pi) - log 4
+    expect(tf.tidy(() => g.logDensity(x).arraySync()[0])).toBeCloseTo(-Math.log(2 * Math.PI) - Math.log(4), 5);
+    const m = createDataset({ kind: 'gmm', means: [[0], [2], [4]] }).mixture!;
+    expect(m.weights).toEqual([1 / 3, 1 / 3, 1 / 3]);
+    expect(m.covariances).toEqual([[[1]], [[1]], [[1]]]);
+    x.dispose();
+  });
+
+  it('normalises weights that sum to 1 up to rounding; the mixture is a copy', () => {
+    const spec: DatasetSpec = { kind: 'gmm', means: [[0], [1], [2]], weights: [0.1, 0.2, 0.7] };
+    const ds = createDataset(spec);
+    expect(ds.mixture!.weights.reduce((a, b) => a + b, 0)).toBe(1);
+    ds.mixture!.means[0][0] = 99;
+    expect(createDataset(spec).mixture!.means[0][0]).toBe(0);
+    expect(spec.means[0][0]).toBe(0);
+  });
+
+  it('rejects bad specs with errors naming the kind and field', () => {
+    const bad: [unknown, RegExp][] = [
+      [{ kind: 'nope' }, /unknown dataset kind 'nope'/],
+      [null, /dataset spec must be an object/],
+      [{ kind: 'gmm', means: [[0], [1]], weights: [1, 4] }, /gmm: weights must sum to 1, got 5/],
+      [{ kind: 'gmm', means: [[0], [1]], weights: [1.5, -0.5] }, /gmm: weights\[1\] must be > 0/],
+      [{ kind: 'gmm', means: [[0], [1]], weights: [1] }, /gmm: weights must have 2 entries/],
+      [{ kind: 'gmm', means: [] }, /gmm: means must be a non-empty array/],
+      [{ kind: 'gmm', means: [[0, 0], [1, 1, 1]] }, /gmm: means\[1\] must have 2 entries/],
+      [{ kind: 'gmm', means: [[0, NaN]] }, /gmm: means\[0\]\[1\] must be a finite number/],
+      [{ kind: 'gmm', means: [[0]], stds: [1], covariances: [[[1]]] }, /gmm: give either stds or covariances, not both/],
+      [{ kind: 'gmm', means: [[0], [1]], stds: [1] }, /gmm: stds must have 2 entries/],
+      [{ kind: 'gmm', means: [[0]], stds: [0] }, /gmm: stds\[0\] must be > 0/],
+      [{ kind: 'gmm', means: [[0, 0]], covariances: [[[1, 0, 0], [0, 1, 0], [0, 0, 1]]] }, /gmm: covariances\[0\] must be a 2x2 matrix/],
+      [{ kind: 'gmm', means: [[0, 0]], covariances: [[[1, 0.5], [0.4, 1]]] }, /gmm: covariances\[0\] must be symmetric/],
+      [{ kind: 'gmm', means: [[0, 0]], covariances: [[[1, 2], [2, 1]]] }, /gmm: covariances\[0\] must be positive definite/],
+      [{ kind: 'gmm', means: [[0, 0]], covariances: [[[1, 1], [1, 1]]] }, /gmm: covariances\[0\] must be positive definite/],
+      [{ kind: 'gmm', means: [[0, 0], [1, 1]], covariances: [[[1, 0], [0, 1]]] }, /gmm: covariances must have 2 entries/],
+      [{ kind: 'gaussian', dim: 0 }, /gaussian: dim must be an integer >= 1/],
+      [{ kind: 'gaussian', dim: 2.5 }, /gaussian: dim must be an integer >= 1/],
+      [{ kind: 'gaussian', dim: 2, mean: [1, 2, 3] }, /gaussian: mean must be a number or 2 numbers/],
+      [{ kind: 'gaussian', dim: 2, std: -1 }, /gaussian: std must be > 0/],
+      [{ kind: 'gaussian', dim: 2, std: [1, 0] }, /gaussian: std\[1\] must be > 0/],
+      [{ kind: 'rings', scale: 0 }, /rings: scale must be a finite number > 0/],
+      [{ kind: 'checkerboard', scale: -1 }, /checkerboard: scale must be a finite number > 0/],
+      [{ kind: 'moons', scale: Infinity }, /moons: scale must be a finite number > 0/],
+    ];
+    for (const [spec, message] of bad) expect(() => createDataset(spec as DatasetSpec), JSON.stringify(spec)).toThrow(message);
+  });
+
+  it('methods work unbound (a sampler may receive dataset.score as a plain function)', () => {
+    for (const spec of [{ kind: 'moons' }, { kind: 'checkerboard' }] as DatasetSpec[]) {
+      const ds = createDataset(spec);
+      const { score, logDensity, sample } = ds;
+      const x = sample(3, new Rng(1));
+      const [a, b, c, d] = tf.tidy(() => [score(x, 0.5).arraySync(), ds.score(x, 0.5).arraySync(), logDensity(x, 0.5).arraySync(), ds.logDensity(x, 0.5).arraySync()]);
+      expect(a).toEqual(b);
+      expect(c).toEqual(d);
+      x.dispose();
+    }
+  });
+
+  it('same seed, same samples for every kind; different seeds differ', () => {
+    const specs: DatasetSpec[] = [{ kind: 'gaussian', dim: 3 }, { kind: 'gmm', means: [[0, 1], [2, 3]], covariances: [[[1, 0.5], [0.5, 1]], [[2, 0], [0, 1]]] }, { kind: 'checkerboard' }, { kind: 'swissroll' }];
+    for (const spec of specs) {
+      const ds = createDataset(spec);
+      const [a, b, c] = tf.tidy(() => [ds.sample(50, new Rng(9)).arraySync(), ds.sample(50, new Rng(9)).arraySync(), ds.sample(50, new Rng(10)).arraySync()]);
+      expect(a, spec.kind).toEqual(b);
+      expect(a, spec.kind).not.toEqual(c);
+    }
+  });
+});
