@@ -109,7 +109,8 @@ export function createMlpScoreNetwork(options: MlpOptions, rng: Rng): ScoreNetwo
       score = tf.div(score, sig) as tf.Tensor2D;
       if (tan) tan = tf.reshape(tf.div(tf.reshape(tan, [t, n, inputDim]), sig), [t * n, inputDim]) as tf.Tensor2D;
     }
-    const jvps = tan ? (tf.split(tan, t, 0) as tf.Tensor2D[]) : [];
+    // tfjs's gradient of a one-way split passes dy as a tensor, not a list, and fails: skip the split.
+    const jvps = tan ? (t === 1 ? [tan] : (tf.split(tan, t, 0) as tf.Tensor2D[])) : [];
     return { score, jvps };
   };
 

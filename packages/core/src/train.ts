@@ -39,7 +39,10 @@ export class Trainer {
   step(read: boolean): StepReport | null {
     let report: StepReport | null = null;
     tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(this.objective, this.params);
+      const { value, grads: all } = tf.variableGrads(this.objective, this.params);
+      // A weight the loss does not depend on gets no gradient (null): leave it unchanged.
+      const grads: tf.NamedTensorMap = {};
+      for (const [name, g] of Object.entries(all)) if (g) grads[name] = g;
       if (read) {
         const sq = tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))));
         const both = tf.stack([value, tf.sqrt(sq)]).dataSync();
