@@ -1,0 +1,97 @@
+/**
+ * Experiment-file text -> data, plus a locator from data paths to line:column. YAML is parsed
+ * with the `yaml` package's document API, which keeps the source range of every node; JSON is
+ * parsed with JSON.parse and located through the same YAML document (JSON is valid YAML 1.2).
+ */
+import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { ConfigError, type PathSegment, type SourceLocator } from './errors';
+
+export interface ParsedSource extends SourceLocator {
+  data: unknown;
+  fileName: string;
+  format: 'yaml' | 'json';
+}
+
+/** JSON for `.json` files, YAML for `.yaml`/`.yml`; otherwise JSON when the text starts with `{`. */
+export function detectFormat(text: string, fileName: string): 'yaml' | 'json' {
+  const lower = fileName.toLowerCase();
+  if (lower.endsWith('.json')) return 'json';
+  if (lower.endsWith('.yaml') || lower.endsWith('.yml')) return 'yaml';
+  return text.trimStart().startsWith('{') ? 'json' : 'yaml';
+}
+
+/** Parses the text; syntax errors throw a ConfigError with positions. */
+export function parseSource(text: string, fileName: string): ParsedSource {
+  const format = detectFormat(text, fileName);
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: format === 'yaml' });
+  const position = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+
+  let data: unknown;
+  if (format === 'json') {
+    try {
+      data = JSON.parse(text);
+    } catch (e) {
+      const message = (e as Error).message;
+      const at = /at position (\d+)/.exec(message);
+      const pos = position(at ? Number(at[1]) : text.length);
+      const clean = message.replace(/\s*in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '');
+      throw new ConfigError([{ path: '', message: `invalid JSON: ${clean}`, ...pos }], fileName);
+    }
+  } else {
+    if (doc.errors.length > 0) {
+      throw new ConfigError(
+        doc.errors.map((e) => ({ path: '', message: `invalid YAML: ${e.message}`, ...position(e.pos[0]) })),
+        fileName,
+      );
+    }
+    data = doc.toJS({ maxAliasCount: 1000 });
+  }
+
+  // Positions are best effort: a JSON file that YAML cannot read simply has none.
+  const locatable = doc.errors.length === 0;
+  return {
+    data,
+    fileName,
+    format,
+    locate(path: readonly PathSegment[], key?: boolean) {
+      if (!locatable) return undefined;
+      const offset = locateOffset(doc, path, key ?? false);
+      return offset === undefined ? undefined : position(offset);
+    },
+  };
+}
+
+/**
+ * Start offset of the node at `path` (of its key when `key` is set). When the path does not
+ * exist (a missing key), the deepest existing ancestor is reported at its key.
+ */
+function locateOffset(doc: Document, path: readonly PathSegment[], key: boolean): number | undefined {
+  const resolve = (n: unknown): unknown => (isAlias(n) ? n.resolve(doc) : n);
+  let node = resolve(doc.contents);
+  let keyNode: Node | null = null;
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && String(isScalar(p.key) ? p.key.value : p.key) === String(seg));
+      if (!pair) return startOf(keyNode ?? (node as Node));
+      keyNode = isScalar(pair.key) ? pair.key : null;
+      const value = resolve(pair.value);
+      if (value === null || value === undefined) return keyNode ? startOf(keyNode) : undefined;
+      node = value;
+    } else if (isSeq(node) && typeof seg === 'number' && seg < node.items.length) {
+      keyNode = null;
+      node = resolve(node.items[seg]);
+    } else {
+      return startOf(keyNode ?? (node as Node));
+    }
+  }
+  if (key && keyNode) return startOf(keyNode);
+  return startOf(node as Node);
+}
+
+function startOf(node: Node | null | undefined): number | undefined {
+  return node?.range?.[0];
+}
