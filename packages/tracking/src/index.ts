@@ -1,1 +1,41 @@
-export {};
+export type {
+  Artifact,
+  ArtifactContent,
+  ArtifactInfo,
+  ArtifactKind,
+  EpochMs,
+  ExportRecord,
+  JsonObject,
+  MetricPoint,
+  MetricScope,
+  MetricSeries,
+  NewArtifact,
+  NewRun,
+  NewSweep,
+  Progress,
+  Run,
+  RunClaim,
+  RunDetail,
+  RunEvent,
+  RunFilter,
+  RunStatus,
+  RunStore,
+  RunSummary,
+  SeriesOptions,
+  SeriesPoint,
+  StatusCounts,
+  Sweep,
+  SweepStatus,
+  SweepSummary,
+} from './types';
+export { RUN_STATUSES } from './types';
+export { RUN_TRANSITIONS, canTransition } from './transitions';
+export { IllegalTransitionError, NotFoundError, ReadOnlyStoreError, SchemaVersionError, StoreError } from './errors';
+export { MIGRATIONS, SCHEMA_VERSION, migrate, schemaVersion } from './migrations';
+export type { Migration, MigrateOptions } from './migrations';
+export { SqliteRunStore, openStore } from './sqlite-store';
+export type { OpenStoreOptions } from './sqlite-store';
+export { MetricBuffer } from './metric-buffer';
+export type { MetricBufferOptions } from './metric-buffer';
+export { lttb, lttbIndices, lttbIndicesXY } from './lttb';
+export type { XY } from './lttb';

@@ -19,7 +19,17 @@ export interface XY {
  * use finite values only.
  */
 export function lttbIndices(points: readonly XY[], threshold: number): number[] {
-  const n = points.length;
+  return lttbIndicesXY(
+    points.map((p) => p.x),
+    points.map((p) => p.y),
+    threshold,
+  );
+}
+
+/** lttbIndices on separate coordinate arrays (no per-point objects; xs sorted, same length as ys). */
+export function lttbIndicesXY(xs: ArrayLike<number>, ys: ArrayLike<number>, threshold: number): number[] {
+  const n = xs.length;
+  if (ys.length !== n) throw new RangeError(`lttb: ${n} x values but ${ys.length} y values`);
   if (!Number.isInteger(threshold) || threshold < 2) {
     throw new RangeError(`lttb: threshold must be an integer >= 2, got ${threshold}`);
   }
@@ -29,7 +39,7 @@ export function lttbIndices(points: readonly XY[], threshold: number): number[] 
   const yPlot = new Float64Array(n);
   let carry = 0;
   for (let i = 0; i < n; i++) {
-    const y = points[i].y;
+    const y = ys[i];
     if (Number.isFinite(y)) carry = y;
     yPlot[i] = carry;
   }
@@ -51,7 +61,7 @@ export function lttbIndices(points: readonly XY[], threshold: number): number[] 
     let cx: number;
     let cy: number;
     if (b === buckets - 1) {
-      cx = points[n - 1].x;
+      cx = xs[n - 1];
       cy = yPlot[n - 1];
     } else {
       const nextHi = start(b + 2);
@@ -59,24 +69,22 @@ export function lttbIndices(points: readonly XY[], threshold: number): number[] 
       let sy = 0;
       let finite = 0;
       for (let j = hi; j < nextHi; j++) {
-        sx += points[j].x;
-        if (Number.isFinite(points[j].y)) {
-          sy += points[j].y;
+        sx += xs[j];
+        if (Number.isFinite(ys[j])) {
+          sy += ys[j];
           finite++;
         }
       }
       cx = sx / (nextHi - hi);
       cy = finite > 0 ? sy / finite : yPlot[nextHi - 1];
     }
-    const ax = points[a].x;
+    const ax = xs[a];
     const ay = yPlot[a];
     let best = lo;
     let bestArea = -1;
     for (let j = lo; j < hi; j++) {
       // Twice the triangle area; the factor 1/2 does not change the argmax.
-      const area = Number.isFinite(points[j].y)
-        ? Math.abs((ax - cx) * (points[j].y - ay) - (ax - points[j].x) * (cy - ay))
-        : Infinity;
+      const area = Number.isFinite(ys[j]) ? Math.abs((ax - cx) * (ys[j] - ay) - (ax - xs[j]) * (cy - ay)) : Infinity;
       if (area > bestArea) {
         bestArea = area;
         best = j;

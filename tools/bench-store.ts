@@ -1,0 +1,117 @@
+// Ingest benchmark of the run store (DESIGN.md section 6): how many metric points per second
+// logMetrics writes into a fresh SQLite file, batched as the runner's MetricBuffer batches them.
+//
+//   npx tsx tools/bench-store.ts [--points 1000000] [--batch 1000] [--keys 8] [--runs 4] [--db FILE]
+//
+// Prints one line per phase and, last, a JSON summary. Target: >= 100,000 points/s of wall time.
+// CPU-time throughput is printed too: on a busy machine it is the steadier number.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MetricBuffer, openStore } from '@scorelab/tracking';
+import type { MetricPoint } from '@scorelab/tracking';
+
+function arg(name: string, fallback: number): number;
+function arg(name: string, fallback: string | undefined): string | undefined;
+function arg(name: string, fallback: number | string | undefined): number | string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = process.argv[i + 1];
+  return typeof fallback === 'number' ? Number(v) : v;
+}
+
+const totalPoints = arg('points', 1_000_000);
+const batch = arg('batch', 1000);
+const keys = arg('keys', 8);
+const runs = arg('runs', 4);
+const dbArg = arg('db', undefined);
+const TARGET = 100_000;
+
+const dir = dbArg === undefined ? mkdtempSync(join(tmpdir(), 'scorelab-bench-')) : undefined;
+const path = dbArg ?? join(dir!, 'bench.db');
+
+const store = await openStore(path);
+const sweep = await store.createSweep({ name: `bench-${Date.now()}`, config: { bench: true } });
+const added = await store.addRuns(
+  sweep.id,
+  Array.from({ length: runs }, (_, idx) => ({ idx, params: { idx }, config: { idx }, configHash: `h${idx}`, seed: idx })),
+);
+for (const r of added) await store.startRun(r.id, { backend: 'bench', versions: {}, host: 'bench', pid: process.pid });
+
+// Points as a training loop produces them: every step logs `keys` metrics (train/loss, ...).
+const perRun = Math.floor(totalPoints / runs);
+const keyNames = Array.from({ length: keys }, (_, k) => `bench/metric_${k}`);
+function pointsOf(runIndex: number, from: number, count: number): MetricPoint[] {
+  const out: MetricPoint[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const n = from + i;
+    out[i] = { key: keyNames[n % keys], step: Math.floor(n / keys), value: Math.sin(n * 0.001 + runIndex) };
+  }
+  return out;
+}
+
+/** Points per second of wall time and of this process's CPU time. */
+function rates(points: number, t0: number, cpu0: NodeJS.CpuUsage): { wall: number; cpu: number } {
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    wall: Math.round(points / ((performance.now() - t0) / 1000)),
+    cpu: Math.round(points / ((cpu.user + cpu.system) / 1e6)),
+  };
+}
+const fmt = (r: { wall: number; cpu: number }) =>
+  `${r.wall.toLocaleString('en')} points/s (${r.cpu.toLocaleString('en')} per CPU-second)`;
+
+// Phase 1: logMetrics with pre-built batches (pure store cost).
+let cpu0 = process.cpuUsage();
+let t0 = performance.now();
+for (let r = 0; r < runs; r++) {
+  for (let from = 0; from < perRun; from += batch) {
+    await store.logMetrics(added[r].id, pointsOf(r, from, Math.min(batch, perRun - from)));
+  }
+}
+const direct = rates(runs * perRun, t0, cpu0);
+console.log(`logMetrics, batches of ${batch}, ${runs * perRun} points: ${fmt(direct)}`);
+
+// Phase 2: the same volume through MetricBuffer.add (what a worker does), on fresh runs.
+const more = await store.addRuns(
+  sweep.id,
+  Array.from({ length: runs }, (_, i) => ({ idx: runs + i, params: {}, config: {}, configHash: 'h', seed: i })),
+);
+for (const r of more) await store.startRun(r.id, { backend: 'bench', versions: {}, host: 'bench', pid: process.pid });
+cpu0 = process.cpuUsage();
+t0 = performance.now();
+for (let r = 0; r < runs; r++) {
+  const buffer = new MetricBuffer(store, more[r].id, { maxPoints: batch });
+  for (let n = 0; n < perRun; n++) buffer.add(keyNames[n % keys], Math.floor(n / keys), Math.cos(n * 0.001));
+  await buffer.close();
+}
+const buffered = rates(runs * perRun, t0, cpu0);
+console.log(`MetricBuffer.add, maxPoints ${batch}, ${runs * perRun} points: ${fmt(buffered)}`);
+
+// Phase 3: the dashboard's query, one downsampled series.
+t0 = performance.now();
+const series = await store.metricSeries(added[0].id, keyNames[0], { maxPoints: 1000 });
+const seriesMs = performance.now() - t0;
+console.log(`metricSeries of ${series.total} points -> ${series.points.length}: ${seriesMs.toFixed(1)} ms`);
+
+const rows = (await store.listRuns({ sweepId: sweep.id })).length;
+await store.close();
+const dbBytes = statSync(path).size;
+if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+
+const summary = {
+  points: 2 * runs * perRun,
+  batch,
+  keys,
+  runs: rows,
+  logMetricsPointsPerSec: direct.wall,
+  logMetricsPointsPerCpuSec: direct.cpu,
+  metricBufferPointsPerSec: buffered.wall,
+  metricBufferPointsPerCpuSec: buffered.cpu,
+  seriesQueryMs: Number(seriesMs.toFixed(1)),
+  dbBytes,
+  targetPointsPerSec: TARGET,
+  meetsTarget: Math.min(direct.wall, buffered.wall) >= TARGET,
+  loadAverage: loadavg()[0],
+};
+console.log(JSON.stringify(summary));
