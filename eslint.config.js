@@ -30,6 +30,7 @@ export default tseslint.config(
             { sourceTag: 'scope:dashboard', onlyDependOnLibsWithTags: ['scope:tracking', 'scope:config'] },
             { sourceTag: 'scope:runner', onlyDependOnLibsWithTags: ['*'] },
             { sourceTag: 'scope:integration', onlyDependOnLibsWithTags: ['*'] },
+            { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['*'] },
           ],
         },
       ],
