@@ -15,4 +15,5 @@ export {
 } from './autodiff';
 export { type Activation, type Conditioning, type MlpOptions, type ScoreNetwork, createMlpScoreNetwork } from './mlp-score-network';
 export { type OptimizerKind, type TrainerOptions, type StepReport, Trainer } from './train';
+export { JsAdam } from './adam';
 export { installFastWasmMatMul } from './wasm-matmul';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { JsAdam } from './adam';
 
 export type OptimizerKind = 'adam' | 'sgd';
 
@@ -23,7 +24,8 @@ export interface StepReport {
  * every k steps: DESIGN.md section 7).
  */
 export class Trainer {
-  private readonly optimizer: tf.Optimizer;
+  private readonly optimizer: tf.Optimizer | null;
+  private readonly jsAdam: JsAdam | null;
   private readonly params: tf.Variable[];
   private readonly objective: () => tf.Scalar;
   stepsDone = 0;
@@ -33,36 +35,45 @@ export class Trainer {
     if (options.params.length === 0) throw new Error('nothing to train: params is empty');
     this.params = options.params;
     this.objective = options.objective;
-    this.optimizer = createOptimizer(options.optimizer, options.lr);
+    // Adam runs in JavaScript (JsAdam): same update as PyTorch, a fraction of the kernels.
+    this.jsAdam = options.optimizer === 'adam' ? new JsAdam(options.params, options.lr) : null;
+    this.optimizer = options.optimizer === 'adam' ? null : createOptimizer(options.optimizer, options.lr);
   }
 
   step(read: boolean): StepReport | null {
     let report: StepReport | null = null;
     tf.tidy(() => {
-      const { value, grads: all } = tf.variableGrads(this.objective, this.params);
-      // A weight the loss does not depend on gets no gradient (null): leave it unchanged.
-      const grads: tf.NamedTensorMap = {};
-      for (const [name, g] of Object.entries(all)) if (g) grads[name] = g;
+      const { value, grads } = tf.variableGrads(this.objective, this.params);
+      // A weight the loss does not depend on gets no gradient (null): it stays unchanged.
+      const ordered = this.params.map((p) => grads[p.name] ?? null);
+      if (this.jsAdam) {
+        const sq = this.jsAdam.apply(ordered);
+        if (read) report = { loss: value.dataSync()[0], gradNorm: Math.sqrt(sq) };
+        return;
+      }
+      const present: tf.NamedTensorMap = {};
+      this.params.forEach((p, k) => {
+        if (ordered[k]) present[p.name] = ordered[k]!;
+      });
       if (read) {
-        const sq = tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))));
+        const sq = tf.addN(Object.values(present).map((g) => tf.sum(tf.square(g))));
         const both = tf.stack([value, tf.sqrt(sq)]).dataSync();
         report = { loss: both[0], gradNorm: both[1] };
       }
-      this.optimizer.applyGradients(grads);
+      this.optimizer!.applyGradients(present);
     });
     this.stepsDone++;
     return report;
   }
 
   dispose(): void {
-    this.optimizer.dispose();
+    this.optimizer?.dispose();
   }
 }
 
 function createOptimizer(kind: OptimizerKind, lr: number): tf.Optimizer {
   switch (kind) {
     case 'adam':
-      // PyTorch's defaults (beta1 0.9, beta2 0.999, eps 1e-8), so runs compare with the reference code.
       return tf.train.adam(lr, 0.9, 0.999, 1e-8);
     case 'sgd':
       return tf.train.sgd(lr);

@@ -1,0 +1,64 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Adam as in PyTorch (torch.optim.Adam, no weight decay):
+ *   m <- b1 m + (1 - b1) g,  v <- b2 v + (1 - b2) g^2,
+ *   p <- p - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps).
+ * The update runs in JavaScript on Float32Array copies of the weights. On the CPU backends
+ * (wasm, cpu, tfjs-node) reading a tensor is a memory copy, and one JS loop over the ~17k weights
+ * of the reference MLP replaces the ~70 small kernels of tf.train.adam (about half of all kernels
+ * of a DSM step). Moments are kept in Float64 for accuracy.
+ */
+export class JsAdam {
+  private readonly m: Float64Array[];
+  private readonly v: Float64Array[];
+  private readonly p: Float32Array[];
+  private t = 0;
+
+  constructor(
+    private readonly params: tf.Variable[],
+    private readonly lr: number,
+    private readonly beta1 = 0.9,
+    private readonly beta2 = 0.999,
+    private readonly eps = 1e-8,
+  ) {
+    this.m = params.map((p) => new Float64Array(p.size));
+    this.v = params.map((p) => new Float64Array(p.size));
+    this.p = params.map((p) => Float32Array.from(p.dataSync()));
+  }
+
+  /**
+   * One update from gradients given in the order of `params` (null: no gradient, weight unchanged).
+   * Returns the squared global L2 norm of the gradient.
+   */
+  apply(grads: (tf.Tensor | null)[]): number {
+    this.t++;
+    const { beta1: b1, beta2: b2, eps, lr } = this;
+    const c1 = 1 - Math.pow(b1, this.t);
+    const c2 = 1 - Math.pow(b2, this.t);
+    let sq = 0;
+    for (let k = 0; k < this.params.length; k++) {
+      const gt = grads[k];
+      if (!gt) continue;
+      const g = gt.dataSync() as Float32Array;
+      const m = this.m[k];
+      const v = this.v[k];
+      const p = this.p[k];
+      for (let i = 0; i < g.length; i++) {
+        const gi = g[i];
+        sq += gi * gi;
+        m[i] = b1 * m[i] + (1 - b1) * gi;
+        v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+        p[i] -= (lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + eps);
+      }
+      const param = this.params[k];
+      tf.tidy(() => param.assign(tf.tensor(p, param.shape, 'float32')));
+    }
+    return sq;
+  }
+
+  /** Re-read the weights after someone else changed them. */
+  sync(): void {
+    this.params.forEach((param, k) => this.p[k].set(param.dataSync()));
+  }
+}

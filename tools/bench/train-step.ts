@@ -1,0 +1,73 @@
+/**
+ * Milliseconds per training step of Scorelab's losses on an MLP score network, one backend.
+ * Usage: npx tsx tools/bench/train-step.ts [--backend wasm] [--hidden 128] [--batch 128] [--dim 2]
+ *        [--losses dsm,ssm-vr,sm] [--steps 200] [--jacobian auto|forward|backprop] [--json]
+ * Prints a table, then one JSON line with { backend, results: [{ loss, msPerStep, kernelsPerStep }] }.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Rng, Trainer, createMlpScoreNetwork, selectBackend } from '@scorelab/core';
+import { createDataset } from '@scorelab/datasets';
+import { createLoss, type JacobianMode, type LossSpec } from '@scorelab/losses';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+
+export interface StepTiming {
+  loss: string;
+  msPerStep: number;
+  kernelsPerStep: number;
+}
+
+export async function benchTrainStep(opts: {
+  backend?: string;
+  hidden: number;
+  batch: number;
+  dim: number;
+  losses: string[];
+  steps: number;
+  jacobian: JacobianMode;
+}): Promise<{ backend: string; results: StepTiming[] }> {
+  const backend = await selectBackend(opts.backend);
+  const dataset = createDataset({ kind: 'gaussian', dim: opts.dim });
+  const results: StepTiming[] = [];
+  for (const kind of opts.losses) {
+    const rng = new Rng(0);
+    // The reference setting: an unconditional network; dsm at one sigma, sm/ssm on clean data.
+    const net = createMlpScoreNetwork({ inputDim: opts.dim, hidden: [opts.hidden, opts.hidden], activation: 'softplus', conditioning: 'none' }, rng.split());
+    const spec = { kind, jacobian: opts.jacobian } as LossSpec;
+    const loss = createLoss(spec, kind === 'dsm' ? [0.1] : null);
+    const dataRng = rng.split();
+    const lossRng = rng.split();
+    const trainer = new Trainer({ params: net.params, objective: () => loss(net.score, dataset.sample(opts.batch, dataRng), lossRng), optimizer: 'adam', lr: 1e-3 });
+    for (let i = 0; i < 20; i++) trainer.step(false);
+    trainer.step(true);
+    const profile = await tf.profile(() => {
+      trainer.step(false);
+    });
+    const t0 = performance.now();
+    for (let i = 0; i < opts.steps; i++) trainer.step(i === opts.steps - 1);
+    const ms = (performance.now() - t0) / opts.steps;
+    results.push({ loss: kind, msPerStep: ms, kernelsPerStep: profile.kernels.length });
+    trainer.dispose();
+    net.dispose();
+  }
+  return { backend, results };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const out = await benchTrainStep({
+    backend: arg('backend', 'wasm'),
+    hidden: Number(arg('hidden', '128')),
+    batch: Number(arg('batch', '128')),
+    dim: Number(arg('dim', '2')),
+    losses: arg('losses', 'dsm,ssm-vr,sm').split(','),
+    steps: Number(arg('steps', '200')),
+    jacobian: arg('jacobian', 'auto') as JacobianMode,
+  });
+  if (!process.argv.includes('--json')) {
+    for (const r of out.results) console.log(`${out.backend.padEnd(8)} ${r.loss.padEnd(7)} ${r.msPerStep.toFixed(2).padStart(8)} ms/step  ${r.kernelsPerStep} kernels`);
+  }
+  console.log(JSON.stringify(out));
+}
