@@ -1,0 +1,380 @@
+// The dashboard's questions answered from run summaries: which parameters were swept, which run and
+// which configuration did best, a final metric over two parameters (heatmap), the objectives side by
+// side (ablation), and curves averaged over seeds. Pure functions over RunSummary records, so they
+// are tested without a server.
+import { lttbIndices } from '@scorelab/tracking';
+import type { RunStatus, RunSummary, SeriesPoint } from '@scorelab/tracking';
+import { isBetter, metricDirection, type MetricDirection } from './metric-names';
+
+/** The runs whose final metrics are final: only finished runs enter best/heatmap/ablation. A failed
+ * run's latest values are from before the failure; a running run's are not final yet. */
+export function finalRuns(runs: readonly RunSummary[]): RunSummary[] {
+  return runs.filter((r) => r.status === 'finished');
+}
+
+/** Parameter values are JSON; equal values have equal keys. */
+export function valueKey(v: unknown): string {
+  return JSON.stringify(v) ?? 'null';
+}
+
+export function valueLabel(v: unknown): string {
+  return typeof v === 'string' ? v : valueKey(v);
+}
+
+export interface ParamValue {
+  key: string;
+  label: string;
+  value: unknown;
+}
+
+export interface SweptParameter {
+  path: string;
+  values: ParamValue[];
+}
+
+/** Swept parameters in the order they appear, values numerically sorted when all are numbers,
+ * else in expansion order (e.g. loss.kind as written: sm, ssm-vr, dsm). */
+export function sweptParameters(runs: readonly RunSummary[]): SweptParameter[] {
+  const ordered = [...runs].sort((a, b) => a.idx - b.idx);
+  const byPath = new Map<string, Map<string, ParamValue>>();
+  for (const r of ordered) {
+    for (const [path, value] of Object.entries(r.params)) {
+      let values = byPath.get(path);
+      if (!values) byPath.set(path, (values = new Map()));
+      const key = valueKey(value);
+      if (!values.has(key)) values.set(key, { key, label: valueLabel(value), value });
+    }
+  }
+  return [...byPath].map(([path, values]) => {
+    const list = [...values.values()];
+    if (list.every((v) => typeof v.value === 'number')) list.sort((a, b) => (a.value as number) - (b.value as number));
+    return { path, values: list };
+  });
+}
+
+export interface Stats {
+  /** Mean of the finite values; null when there is none. */
+  mean: number | null;
+  min: number | null;
+  max: number | null;
+  /** Number of finite values. */
+  n: number;
+  /** Number of NaN / +-Infinity values (diverged runs): never averaged, always reported. */
+  nonfinite: number;
+}
+
+export function stats(values: readonly number[]): Stats {
+  let sum = 0;
+  let n = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  let nonfinite = 0;
+  for (const v of values) {
+    if (!Number.isFinite(v)) {
+      nonfinite++;
+      continue;
+    }
+    sum += v;
+    n++;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return n === 0 ? { mean: null, min: null, max: null, n, nonfinite } : { mean: sum / n, min, max, n, nonfinite };
+}
+
+export interface BestRun {
+  metric: string;
+  direction: MetricDirection;
+  runId: number;
+  idx: number;
+  seed: number;
+  params: Record<string, unknown>;
+  value: number;
+}
+
+/** The finished run with the best finite final value of `metric` (ties: smallest idx). */
+export function bestRun(runs: readonly RunSummary[], metric: string): BestRun | null {
+  const direction = metricDirection(metric);
+  if (direction === 'none') return null;
+  let best: RunSummary | undefined;
+  for (const r of finalRuns(runs).sort((a, b) => a.idx - b.idx)) {
+    const v = r.latest[metric];
+    if (v === undefined || !Number.isFinite(v)) continue;
+    if (!best || isBetter(v, best.latest[metric], direction)) best = r;
+  }
+  if (!best) return null;
+  return { metric, direction, runId: best.id, idx: best.idx, seed: best.seed, params: best.params, value: best.latest[metric] };
+}
+
+export interface ConfigurationResult extends Stats {
+  metric: string;
+  direction: MetricDirection;
+  /** The swept values shared by the group (every parameter; the seed varies inside). */
+  params: Record<string, unknown>;
+  runIds: number[];
+  seeds: number[];
+}
+
+/** Finished runs grouped by all swept parameters (seeds pooled); the group with the best mean.
+ * A group with a non-finite (diverged) run is not eligible: its mean would hide the divergence. */
+export function bestConfiguration(runs: readonly RunSummary[], metric: string): ConfigurationResult | null {
+  const direction = metricDirection(metric);
+  if (direction === 'none') return null;
+  const groups = new Map<string, RunSummary[]>();
+  for (const r of finalRuns(runs)) {
+    if (r.latest[metric] === undefined) continue;
+    const key = valueKey(Object.entries(r.params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const g = groups.get(key);
+    if (g) g.push(r);
+    else groups.set(key, [r]);
+  }
+  let best: ConfigurationResult | null = null;
+  for (const g of groups.values()) {
+    const s = stats(g.map((r) => r.latest[metric]));
+    if (s.mean === null || s.nonfinite > 0) continue;
+    if (!best || isBetter(s.mean, best.mean!, direction)) {
+      best = { ...s, metric, direction, params: g[0].params, runIds: g.map((r) => r.id), seeds: g.map((r) => r.seed) };
+    }
+  }
+  return best;
+}
+
+export interface MarginalValue extends Stats {
+  key: string;
+  label: string;
+}
+
+export interface Marginal {
+  path: string;
+  values: MarginalValue[];
+  /** Key of the value with the best mean (values with a diverged run excluded), or null. */
+  best: string | null;
+}
+
+/** For each swept parameter, the final metric averaged over every finished run with each value
+ * (the other parameters and the seeds pooled): "which objective did best, which step size did best". */
+export function marginals(runs: readonly RunSummary[], metric: string): Marginal[] {
+  const direction = metricDirection(metric);
+  const done = finalRuns(runs).filter((r) => r.latest[metric] !== undefined);
+  return sweptParameters(runs).map((p) => {
+    const values = p.values.map((v): MarginalValue => ({
+      key: v.key,
+      label: v.label,
+      ...stats(done.filter((r) => valueKey(r.params[p.path]) === v.key).map((r) => r.latest[metric])),
+    }));
+    let best: MarginalValue | null = null;
+    for (const v of values) {
+      if (v.mean === null || v.nonfinite > 0 || direction === 'none') continue;
+      if (!best || isBetter(v.mean, best.mean!, direction)) best = v;
+    }
+    return { path: p.path, values, best: best?.key ?? null };
+  });
+}
+
+export interface HeatmapCell extends Stats {
+  runIds: number[];
+  /** Runs of this cell that are not finished, by status (failed, killed, running, queued): not in the stats. */
+  notFinished: Partial<Record<RunStatus, number>>;
+}
+
+function countNotFinished(runs: readonly RunSummary[]): Partial<Record<RunStatus, number>> {
+  const out: Partial<Record<RunStatus, number>> = {};
+  for (const r of runs) if (r.status !== 'finished') out[r.status] = (out[r.status] ?? 0) + 1;
+  return out;
+}
+
+export interface Heatmap {
+  metric: string;
+  direction: MetricDirection;
+  x: SweptParameter;
+  /** null: a single row (the sweep has one swept parameter). */
+  y: SweptParameter | null;
+  /** Other swept parameters, pooled (averaged over) inside each cell, like the seeds. */
+  pooled: string[];
+  /** cells[row][col]: row = y value, col = x value. */
+  cells: HeatmapCell[][];
+  /** The cell with the best mean (cells with a diverged run are not eligible), or null. */
+  best: { row: number; col: number } | null;
+}
+
+export function heatmap(runs: readonly RunSummary[], metric: string, xPath: string, yPath: string | null): Heatmap {
+  const params = sweptParameters(runs);
+  const x = params.find((p) => p.path === xPath);
+  const y = yPath === null ? null : params.find((p) => p.path === yPath);
+  if (!x || y === undefined) throw new RangeError(`not a swept parameter: ${!x ? xPath : yPath}`);
+  const rows = y ? y.values : [{ key: 'null', label: '', value: null }];
+  const members: RunSummary[][][] = rows.map(() => x.values.map(() => []));
+  for (const r of runs) {
+    const col = x.values.findIndex((v) => v.key === valueKey(r.params[x.path]));
+    const row = y ? y.values.findIndex((v) => v.key === valueKey(r.params[y.path])) : 0;
+    if (col >= 0 && row >= 0) members[row][col].push(r);
+  }
+  const direction = metricDirection(metric);
+  const cells = members.map((cols) =>
+    cols.map((list): HeatmapCell => {
+      const done = finalRuns(list).filter((r) => r.latest[metric] !== undefined);
+      return { ...stats(done.map((r) => r.latest[metric])), runIds: list.map((r) => r.id), notFinished: countNotFinished(list) };
+    }),
+  );
+  let best: { row: number; col: number } | null = null;
+  cells.forEach((cols, row) =>
+    cols.forEach((cell, col) => {
+      if (cell.mean === null || cell.nonfinite > 0 || direction === 'none') return;
+      if (!best || isBetter(cell.mean, cells[best.row][best.col].mean!, direction)) best = { row, col };
+    }),
+  );
+  return {
+    metric,
+    direction,
+    x,
+    y: y ?? null,
+    pooled: params.map((p) => p.path).filter((p) => p !== xPath && p !== yPath),
+    cells,
+    best,
+  };
+}
+
+export interface GroupPoint {
+  runId: number;
+  seed: number;
+  value: number;
+}
+
+export interface AblationGroup {
+  key: string;
+  label: string;
+  value: unknown;
+  runIds: number[];
+  /** Runs of the group that are not finished, by status (left out of every statistic). */
+  notFinished: Partial<Record<RunStatus, number>>;
+  metrics: Record<string, Stats & { points: GroupPoint[] }>;
+  /** Milliseconds per training step, 1000 / perf/steps_per_sec per run (its last logged window). */
+  msPerStep: Stats & { points: GroupPoint[] };
+}
+
+export interface Ablation {
+  param: string;
+  metrics: string[];
+  directions: Record<string, MetricDirection>;
+  groups: AblationGroup[];
+  /** Per metric, the key of the group with the best mean (groups with a diverged run excluded). */
+  best: Record<string, string | null>;
+  /** Swept parameters other than `param`, pooled inside each group. */
+  pooled: string[];
+}
+
+export function ablation(runs: readonly RunSummary[], param: string, metrics: readonly string[]): Ablation {
+  const params = sweptParameters(runs);
+  const p = params.find((q) => q.path === param);
+  if (!p) throw new RangeError(`not a swept parameter: ${param}`);
+  const groups = p.values.map((v): AblationGroup => {
+    const members = runs.filter((r) => valueKey(r.params[param]) === v.key);
+    const done = finalRuns(members);
+    const collect = (f: (r: RunSummary) => number | undefined) => {
+      const points: GroupPoint[] = [];
+      for (const r of done) {
+        const value = f(r);
+        if (value !== undefined) points.push({ runId: r.id, seed: r.seed, value });
+      }
+      return { ...stats(points.map((q) => q.value)), points };
+    };
+    return {
+      key: v.key,
+      label: v.label,
+      value: v.value,
+      runIds: members.map((r) => r.id),
+      notFinished: countNotFinished(members),
+      metrics: Object.fromEntries(metrics.map((m) => [m, collect((r) => r.latest[m])])),
+      msPerStep: collect((r) => {
+        const sps = r.latest['perf/steps_per_sec'];
+        return sps === undefined ? undefined : 1000 / sps;
+      }),
+    };
+  });
+  const directions: Record<string, MetricDirection> = {};
+  const best: Record<string, string | null> = {};
+  for (const m of [...metrics, 'msPerStep']) {
+    const direction = m === 'msPerStep' ? 'lower' : metricDirection(m);
+    directions[m] = direction;
+    let winner: AblationGroup | null = null;
+    for (const g of groups) {
+      const s = m === 'msPerStep' ? g.msPerStep : g.metrics[m];
+      if (s.mean === null || s.nonfinite > 0 || direction === 'none') continue;
+      const w = winner && (m === 'msPerStep' ? winner.msPerStep : winner.metrics[m]);
+      if (!w || isBetter(s.mean, w.mean!, direction)) winner = g;
+    }
+    best[m] = winner?.key ?? null;
+  }
+  return { param, metrics: [...metrics], directions, groups, best, pooled: params.map((q) => q.path).filter((q) => q !== param) };
+}
+
+export interface BandPoint {
+  step: number;
+  /** Mean over the runs that logged this step (finite values only). */
+  mean: number | null;
+  min: number | null;
+  max: number | null;
+  n: number;
+  nonfinite: number;
+}
+
+/**
+ * Pointwise statistics of several runs' series of one key, at every step any of them logged (the
+ * runner logs at the same steps in every run of a sweep, so steps line up). Then downsampled to at
+ * most maxPoints by LTTB on the mean; min and max are taken at the kept steps.
+ */
+export function aggregateSeries(
+  series: readonly (readonly Pick<SeriesPoint, 'step' | 'value'>[] | { steps: ArrayLike<number>; values: ArrayLike<number> })[],
+  maxPoints: number,
+): { points: BandPoint[]; total: number; downsampled: boolean } {
+  const byStep = new Map<number, number[]>();
+  const add = (step: number, value: number) => {
+    const list = byStep.get(step);
+    if (list) list.push(value);
+    else byStep.set(step, [value]);
+  };
+  for (const s of series) {
+    if ('steps' in s) for (let i = 0; i < s.steps.length; i++) add(s.steps[i], s.values[i]);
+    else for (const p of s) add(p.step, p.value);
+  }
+  const steps = [...byStep.keys()].sort((a, b) => a - b);
+  const all = steps.map((step): BandPoint => {
+    const { mean, min, max, n, nonfinite } = stats(byStep.get(step)!);
+    return { step, mean, min, max, n, nonfinite };
+  });
+  if (all.length <= maxPoints) return { points: all, total: all.length, downsampled: false };
+  // A step where every run diverged has mean null: LTTB keeps a non-finite y, so pass NaN.
+  const kept = lttbIndices(
+    all.map((p) => ({ x: p.step, y: p.mean ?? NaN })),
+    maxPoints,
+  );
+  return { points: kept.map((i) => all[i]), total: all.length, downsampled: true };
+}
+
+export interface ConfigDifference {
+  path: string;
+  a: unknown;
+  b: unknown;
+}
+
+/** Leaves of a JSON object by dotted path; arrays are leaves (e.g. model.hidden: [64, 64]). */
+export function flattenConfig(value: unknown, prefix = '', out = new Map<string, unknown>()): Map<string, unknown> {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length === 0 && prefix !== '') out.set(prefix, {});
+    for (const [k, v] of entries) flattenConfig(v, prefix === '' ? k : `${prefix}.${k}`, out);
+  } else if (prefix !== '') {
+    out.set(prefix, value);
+  }
+  return out;
+}
+
+/** The leaves where two resolved configs differ (a missing leaf is undefined -> null in JSON), sorted by path. */
+export function configDiff(a: unknown, b: unknown): ConfigDifference[] {
+  const fa = flattenConfig(a);
+  const fb = flattenConfig(b);
+  const paths = [...new Set([...fa.keys(), ...fb.keys()])].sort();
+  return paths
+    .filter((p) => valueKey(fa.get(p)) !== valueKey(fb.get(p)))
+    .map((path) => ({ path, a: fa.has(path) ? fa.get(path) : null, b: fb.has(path) ? fb.get(path) : null }));
+}

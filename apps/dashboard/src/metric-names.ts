@@ -1,0 +1,53 @@
+// What the dashboard knows about metric names (DESIGN.md section 5): which way is better, and which
+// keys to show first. Unknown keys are shown too; they default to lower-is-better.
+
+/** 'lower' / 'higher' = which values are better; 'none' = no order (e.g. one mode's weight). */
+export type MetricDirection = 'lower' | 'higher' | 'none';
+
+export function metricDirection(key: string): MetricDirection {
+  if (key === 'perf/steps_per_sec') return 'higher';
+  // The fraction of samples in mode k is only good relative to the true weight: no direction.
+  if (key.startsWith('sample/mode_weight/')) return 'none';
+  return 'lower';
+}
+
+/** Keys the researcher asks about first, in the order a "best run" metric is chosen by default. */
+export const PREFERRED_METRICS = ['sample/mmd', 'sample/swd', 'sample/mode_weight_tv', 'eval/fisher', 'train/loss'] as const;
+
+/** Final metrics compared side by side in the ablation view, when present. */
+export const ABLATION_METRICS = ['eval/fisher', 'sample/mmd', 'sample/swd', 'sample/mode_weight_tv'] as const;
+
+/** The default metric of a set of keys: the first preferred one present, else the first ordered key. */
+export function defaultMetric(keys: readonly string[]): string | null {
+  for (const k of PREFERRED_METRICS) if (keys.includes(k)) return k;
+  return keys.find((k) => metricDirection(k) !== 'none') ?? null;
+}
+
+/** `a` is strictly better than `b` under `direction` (both finite). */
+export function isBetter(a: number, b: number, direction: MetricDirection): boolean {
+  if (direction === 'lower') return a < b;
+  if (direction === 'higher') return a > b;
+  return false;
+}
+
+/** Sort order for metric keys in tables: preferred first, then eval/fisher@<sigma> by sigma
+ * descending (the schedule's order), then the rest alphabetically. */
+export function compareMetricKeys(a: string, b: string): number {
+  const rank = (k: string) => {
+    const i = (PREFERRED_METRICS as readonly string[]).indexOf(k);
+    return i >= 0 ? i : PREFERRED_METRICS.length;
+  };
+  const r = rank(a) - rank(b);
+  if (r !== 0) return r;
+  const sa = fisherLevel(a);
+  const sb = fisherLevel(b);
+  if (sa !== null && sb !== null) return sb - sa;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The sigma of an `eval/fisher@<sigma>` key, or null. */
+export function fisherLevel(key: string): number | null {
+  if (!key.startsWith('eval/fisher@')) return null;
+  const s = Number(key.slice('eval/fisher@'.length));
+  return Number.isFinite(s) ? s : null;
+}
