@@ -121,3 +121,14 @@ describe('MLP score network weight gradients through tangents', () => {
     });
   }
 });
+
+describe('MLP score network lifetime', () => {
+  it('creating and disposing a network leaves no tensors behind', async () => {
+    await selectBackend('wasm');
+    const before = tf.memory().numTensors;
+    const net = createMlpScoreNetwork({ inputDim: 2, hidden: [8, 8], activation: 'softplus', conditioning: 'embed' }, new Rng(0));
+    expect(tf.memory().numTensors).toBe(before + net.params.length);
+    net.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -32,7 +32,7 @@ export interface ScoreNetwork {
 }
 
 /** act(z) and act'(z) together, so the tangent pass reuses the forward activations. */
-function activate(kind: Activation, z: tf.Tensor2D, withDerivative: boolean): [tf.Tensor2D, tf.Tensor2D | null] {
+export function activate(kind: Activation, z: tf.Tensor2D, withDerivative: boolean): [tf.Tensor2D, tf.Tensor2D | null] {
   switch (kind) {
     case 'softplus':
       return [tf.softplus(z), withDerivative ? tf.sigmoid(z) : null];
@@ -65,8 +65,9 @@ export function createMlpScoreNetwork(options: MlpOptions, rng: Rng): ScoreNetwo
   for (let l = 0; l + 1 < widths.length; l++) {
     const fanIn = widths[l];
     const bound = 1 / Math.sqrt(fanIn);
-    params.push(tf.variable(rng.uniformTensor([fanIn, widths[l + 1]], -bound, bound), true, undefined, 'float32'));
-    params.push(tf.variable(rng.uniformTensor([widths[l + 1]], -bound, bound), true, undefined, 'float32'));
+    // tidy: the initial values are copied into the variables and must not outlive them.
+    params.push(tf.tidy(() => tf.variable(rng.uniformTensor([fanIn, widths[l + 1]], -bound, bound), true, undefined, 'float32')));
+    params.push(tf.tidy(() => tf.variable(rng.uniformTensor([widths[l + 1]], -bound, bound), true, undefined, 'float32')));
   }
   const layers = widths.length - 1;
 

@@ -2,3 +2,10 @@ export { type FisherDivergenceOptions, type FisherDivergence, fisherDivergence }
 export { type MmdOptions, MMD_BANDWIDTH_MULTIPLIERS, defaultBandwidths, mmd } from './mmd';
 export { type SlicedWassersteinOptions, slicedWasserstein, wasserstein2Squared1d } from './sliced-wasserstein';
 export { type GaussianMixture, type ModeWeights, modeWeights } from './mode-weights';
+export {
+  type LikelihoodDivergence,
+  type ProbabilityFlowLikelihoodOptions,
+  type ProbabilityFlowLikelihood,
+  probabilityFlowLogLikelihood,
+} from './probability-flow-likelihood';
+export { type SdeFisherDivergenceOptions, type SdeFisherDivergence, sdeFisherDivergence } from './sde-fisher';

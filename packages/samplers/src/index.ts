@@ -4,3 +4,11 @@ export { type AnnealedLangevinOptions, annealedLangevin } from './annealed-lange
 export { type SamplerProgress, type SampleResult, type RunSamplerOptions, runSampler } from './run-sampler';
 export { type InitSpec, initialSamples } from './init';
 export { type SamplerSpec, createSampler } from './spec';
+export { type SdeSamplerKind, type SdeSamplerState, type SdeSampler, tweedieDenoise } from './sde/sde-sampler';
+export { type EulerMaruyamaOptions, eulerMaruyama, eulerMaruyamaPredictor } from './sde/euler-maruyama';
+export { type ReverseDiffusionOptions, reverseDiffusion, reverseDiffusionPredictor } from './sde/reverse-diffusion';
+export { langevinCorrector } from './sde/langevin-corrector';
+export { type PredictorKind, type PredictorCorrectorOptions, predictorCorrector } from './sde/predictor-corrector';
+export { type ProbabilityFlowOptions, probabilityFlow, probabilityFlowOde } from './sde/probability-flow';
+export { type SdeSamplerProgress, type SdeSampleResult, type RunSdeSamplerOptions, runSdeSampler } from './sde/run-sde-sampler';
+export { type SdeSamplerSpec, type SdeSamplerSpecKind, createSdeSampler } from './sde/sde-sampler-spec';
