@@ -195,19 +195,23 @@ async function sampleAndMeasure(
   const sampler = createSampler(spec as SamplerSpec, sigmas);
   const x0 = initialSamples(spec.init, spec.samples, dataset.dim, rngs.sample);
   const t0 = performance.now();
-  let stopped = false;
-  const result = runSampler(sampler, score, x0, rngs.sample, {
-    recordTrajectory: dataset.dim === 2,
-    progressEvery: 50,
-    onProgress: (p) => {
-      hooks.progress({ phase: 'sample', step: p.step, totalSteps: p.totalSteps });
-      if (hooks.shouldStop()) stopped = true;
-    },
-  });
-  x0.dispose();
+  let result: ReturnType<typeof runSampler>;
+  try {
+    result = runSampler(sampler, score, x0, rngs.sample, {
+      recordTrajectory: dataset.dim === 2,
+      progressEvery: 50,
+      onProgress: (p) => {
+        hooks.progress({ phase: 'sample', step: p.step, totalSteps: p.totalSteps });
+        // Abort the (synchronous, possibly long) sampler loop; runSampler disposes its tensors on the way out.
+        if (hooks.shouldStop()) throw new RunStopped(step);
+      },
+    });
+  } finally {
+    x0.dispose();
+  }
   const sampleSeconds = (performance.now() - t0) / 1000;
   try {
-    if (stopped || hooks.shouldStop()) throw new RunStopped(step);
+    if (hooks.shouldStop()) throw new RunStopped(step);
     hooks.progress({ phase: 'metrics', step, totalSteps: step });
     const samples = result.samples;
     const points: MetricRecord[] = [{ key: METRIC.sampleSeconds, step, value: sampleSeconds }];

@@ -1,0 +1,42 @@
+/**
+ * Messages between the sweep parent and its worker processes (child_process.fork IPC, JSON).
+ * The parent never loads tfjs: everything it knows about a run comes through these messages and
+ * the store.
+ */
+import type { RunPhase } from './execute-run';
+
+/** What a worker needs to start; passed as JSON in argv[2]. */
+export interface WorkerOptions {
+  dbPath: string;
+  sweepId: number;
+  /** Forced backend (--backend), or undefined for the default order. */
+  backend?: string;
+  /** 1-based, for display. */
+  workerIndex: number;
+  /** The parts of the RunClaim every worker shares (the worker adds backend, tfjs version, pid). */
+  versions: Record<string, string>;
+  gitCommit: string | null;
+  host: string;
+  /**
+   * Created by the parent when the sweep is interrupted. Workers also look for it (synchronously)
+   * because a signal is only delivered when the event loop turns, and the sampler's loop and the
+   * evaluations are synchronous.
+   */
+  stopFile: string;
+}
+
+export type EndStatus = 'finished' | 'failed' | 'killed';
+
+export type WorkerMessage =
+  | { type: 'ready'; backend: string }
+  /** The worker cannot go on (backend or store failed to open); it exits after sending this. */
+  | { type: 'fatal'; message: string }
+  | { type: 'run-start'; runId: number; idx: number; params: Record<string, unknown>; seed: number; attempt: number }
+  | { type: 'progress'; runId: number; phase: RunPhase; step: number; totalSteps: number; loss?: number }
+  | { type: 'run-end'; runId: number; status: EndStatus; error: string | null; errorStep: number | null; durationMs: number }
+  /** No queued run is left (or a stop was requested); the worker exits after sending this. */
+  | { type: 'done' };
+
+export function isWorkerMessage(m: unknown): m is WorkerMessage {
+  return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string';
+}

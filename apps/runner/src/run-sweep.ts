@@ -1,0 +1,150 @@
+/**
+ * `scorelab sweep` and `scorelab run` after their arguments are checked: open the store, pick or
+ * resume the sweep, run the worker pool with a progress display, print the summary, and return
+ * the exit code (0 all finished, 1 some run did not finish, 130 interrupted).
+ */
+import { resolve } from 'node:path';
+import { openStore, type RunStore, type RunSummary, type StatusCounts } from '@scorelab/tracking';
+import { DEFAULT_DB, gitCommit, hostName, scorelabVersion } from './environment';
+import { EXIT } from './errors';
+import { KEY_METRICS, formatDuration, formatNumber, formatParams, metricTitle, presentKeyMetrics, renderTable, type Column } from './format';
+import type { SweepPlan } from './plan';
+import { runPool } from './pool';
+import { prepareSweep } from './prepare';
+import { shellQuote } from './shell';
+import { jsonMetrics, ProgressDisplay, type ProgressMode, type SweepView } from './progress';
+
+export interface SweepOptions {
+  dbPath: string;
+  workers: number;
+  resume: boolean;
+  backend?: string;
+  mode: ProgressMode;
+  /** How the user should resume, e.g. `npx scorelab sweep --config x.yaml` (without --resume). */
+  resumeCommand: string | null;
+  /** 'sweep' or 'run' (wording of the summary). */
+  command: 'sweep' | 'run';
+}
+
+function countsOf(runs: readonly RunSummary[]): StatusCounts {
+  const c: StatusCounts = { queued: 0, running: 0, finished: 0, failed: 0, killed: 0, total: runs.length };
+  for (const r of runs) c[r.status]++;
+  return c;
+}
+
+function dbFlag(dbPath: string): string {
+  return resolve(dbPath) === DEFAULT_DB ? '' : ` --db ${shellQuote(dbPath)}`;
+}
+
+/** The table of a sweep's runs: id, status, params, seed, key final metrics, duration. */
+export function runsTable(runs: readonly RunSummary[]): string {
+  const keys = presentKeyMetrics(runs.map((r) => r.latest));
+  const columns: Column[] = [
+    { header: 'run', align: 'right' },
+    { header: 'status' },
+    { header: 'params' },
+    { header: 'seed', align: 'right' },
+    ...keys.map((k): Column => ({ header: metricTitle(k), align: 'right' })),
+    { header: 'duration', align: 'right' },
+  ];
+  const rows = runs.map((r) => [String(r.id), r.status, formatParams(r.params), String(r.seed), ...keys.map((k) => formatNumber(r.latest[k])), formatDuration(r.durationMs)]);
+  return renderTable(columns, rows);
+}
+
+export async function executeSweep(plan: SweepPlan, o: SweepOptions): Promise<number> {
+  // Everything that can be wrong with the input was checked by the caller: from here on we write.
+  let store: RunStore | undefined;
+  try {
+    store = await openStore(o.dbPath);
+    return await execute(store, plan, o);
+  } finally {
+    await store?.close();
+  }
+}
+
+async function execute(store: RunStore, plan: SweepPlan, o: SweepOptions): Promise<number> {
+  const prepared = await prepareSweep(store, plan, o.resume);
+  const { sweep } = prepared;
+  const view: SweepView = { sweepName: sweep.name, total: prepared.toRun, ended: { finished: 0, failed: 0, killed: 0 }, durations: [], startedAt: Date.now(), workers: [] };
+  const display = new ProgressDisplay(o.mode, view);
+  for (const n of prepared.notes) display.notice(n);
+  for (const w of prepared.warnings) display.warn(w);
+
+  const workers = Math.max(1, Math.min(o.workers, prepared.toRun));
+  let stoppedBy: NodeJS.Signals | null = null;
+  let fatal: string[] = [];
+  if (prepared.toRun > 0) {
+    await store.setSweepStatus(sweep.id, 'running');
+    display.start({ sweepId: sweep.id, dbPath: resolve(o.dbPath), workers, skipped: prepared.skipped });
+    const result = await runPool({
+      store,
+      sweepId: sweep.id,
+      workers,
+      worker: { dbPath: resolve(o.dbPath), backend: o.backend, versions: { node: process.versions.node, scorelab: scorelabVersion() }, gitCommit: gitCommit(), host: hostName() },
+      view,
+      display,
+      keyMetrics: KEY_METRICS,
+    });
+    stoppedBy = result.stoppedBy;
+    fatal = result.fatal;
+    display.stop();
+  } else {
+    display.notice(`nothing to do: every run of sweep '${sweep.name}' has finished`);
+  }
+
+  // The sweep's status and the exit code are about the runs of this file (a resumed sweep may
+  // also hold runs of an earlier version of it).
+  const planned = new Set(prepared.runIds);
+  const runs = (await store.listRuns({ sweepId: sweep.id })).filter((r) => planned.has(r.id));
+  const counts = countsOf(runs);
+  const status = stoppedBy !== null ? 'killed' : counts.finished === counts.total ? 'finished' : 'failed';
+  await store.setSweepStatus(sweep.id, status);
+  const exitCode = stoppedBy !== null ? EXIT.interrupted : status === 'finished' ? EXIT.ok : EXIT.runsFailed;
+
+  if (o.mode === 'json') {
+    display.event({
+      event: 'sweep-end',
+      sweep: sweep.name,
+      sweepId: sweep.id,
+      status,
+      counts,
+      db: resolve(o.dbPath),
+      exitCode,
+      runs: runs.map((r) => ({ id: r.id, idx: r.idx, status: r.status, params: r.params, seed: r.seed, durationMs: r.durationMs, error: r.error === null ? null : r.error.split('\n')[0], errorStep: r.errorStep, metrics: jsonMetrics(r.latest) })),
+    });
+    return exitCode;
+  }
+  process.stdout.write(summary(sweep.name, runs, counts, status, view, fatal, stoppedBy, o));
+  return exitCode;
+}
+
+function summary(name: string, runs: readonly RunSummary[], counts: StatusCounts, status: string, view: SweepView, fatal: readonly string[], stoppedBy: NodeJS.Signals | null, o: SweepOptions): string {
+  const lines: string[] = [];
+  const parts = (['finished', 'failed', 'killed', 'queued', 'running'] as const).filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`);
+  lines.push('');
+  lines.push(`sweep ${name} ${status}: ${counts.total} run${counts.total === 1 ? '' : 's'} (${parts.join(', ')}) in ${formatDuration(Date.now() - view.startedAt)}`);
+  lines.push(runsTable(runs));
+  const failed = runs.filter((r) => r.status === 'failed' || r.status === 'killed');
+  if (failed.length > 0) {
+    lines.push('');
+    for (const r of failed) {
+      const at = r.errorStep !== null ? ` at step ${r.errorStep}` : '';
+      lines.push(`run ${r.id} (${formatParams(r.params)} seed=${r.seed}) ${r.status}${at}: ${(r.error ?? '').split('\n')[0]}`);
+    }
+  }
+  for (const f of fatal) lines.push(`a worker could not start: ${f}`);
+  const db = resolve(o.dbPath);
+  const flag = dbFlag(o.dbPath);
+  lines.push('');
+  lines.push(`results:   ${db} (sweep ${name})`);
+  if (o.command === 'run' && runs.length === 1) lines.push(`details:   npx scorelab show ${runs[0].id}${flag}`);
+  lines.push(`dashboard: npx nx run dashboard:serve${flag}`);
+  lines.push(`export:    npx scorelab export --sweep ${name} --format csv${flag} --out ${name}.csv`);
+  if (stoppedBy !== null && o.resumeCommand !== null) {
+    lines.push('');
+    lines.push(`interrupted: resume with  ${o.resumeCommand} --resume${flag}`);
+  } else if (counts.failed + counts.killed > 0 && o.resumeCommand !== null) {
+    lines.push(`retry the failed runs:  ${o.resumeCommand} --resume${flag}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,203 @@
+/**
+ * A sweep worker process (forked by the parent with `--import tsx`). It opens its own store
+ * connection, selects the tensor backend, and takes queued runs of one sweep until none is left:
+ * claimRun -> executeRun (metrics through a MetricBuffer, heartbeats, artifacts) -> finishRun /
+ * failRun / killRun. SIGINT or SIGTERM stops the current run at its next step: the run is marked
+ * killed with everything logged so far flushed, and the worker exits.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import type { ResolvedRunConfig } from '@scorelab/config';
+import { selectBackend } from '@scorelab/core';
+import { MetricBuffer, openStore, type Run, type RunClaim, type RunStatus, type RunStore } from '@scorelab/tracking';
+import { executeRun, RunFailure, RunStopped, type RunHooks, type RunPhase } from './execute-run';
+import type { EndStatus, WorkerMessage, WorkerOptions } from './ipc';
+
+/** Heartbeat period; the store declares a run crashed after ~30 s without one (see --resume). */
+const HEARTBEAT_MS = 2000;
+/** Progress messages to the parent: at most this often, plus every phase change. */
+const PROGRESS_MS = 250;
+/** How often shouldStop() looks for the parent's stop file. */
+const STOP_FILE_MS = 100;
+
+let stopReason: string | null = null;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    stopReason ??= `interrupted (${signal})`;
+  });
+}
+// The parent died or closed the channel: finish like after a signal rather than run on alone.
+process.on('disconnect', () => {
+  stopReason ??= 'interrupted (the sweep process went away)';
+});
+
+const options = JSON.parse(process.argv[2] ?? '{}') as WorkerOptions;
+let stopFileCheckedAt = 0;
+
+/** A stop was asked for: by a signal, by the parent going away, or by the parent's stop file. */
+function stopRequested(): boolean {
+  if (stopReason !== null) return true;
+  const now = Date.now();
+  if (now - stopFileCheckedAt >= STOP_FILE_MS) {
+    stopFileCheckedAt = now;
+    if (existsSync(options.stopFile)) {
+      let signal = 'stop requested';
+      try {
+        signal = readFileSync(options.stopFile, 'utf8').trim() || signal;
+      } catch {
+        // removed meanwhile: still a stop
+      }
+      stopReason = `interrupted (${signal})`;
+    }
+  }
+  return stopReason !== null;
+}
+
+function send(message: WorkerMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send || !process.connected) return resolve();
+    try {
+      process.send(message, undefined, {}, () => resolve());
+    } catch {
+      resolve();
+    }
+  });
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0];
+}
+
+async function runOne(store: RunStore, run: Run): Promise<void> {
+  const t0 = Date.now();
+  void send({ type: 'run-start', runId: run.id, idx: run.idx, params: run.params, seed: run.seed, attempt: run.attempt });
+  const buffer = new MetricBuffer(store, run.id, { maxPoints: 200, maxDelayMs: 1000 });
+  // Training step for the store (current_step, error_step); the sampler's steps are not training steps.
+  let trainStep = 0;
+  let trainTotal = 0;
+  // Set when a heartbeat finds the run no longer running (killed or declared crashed by someone else).
+  let statusElsewhere: RunStatus | null = null;
+  let lastBeat = Date.now();
+  const beat = (): void => {
+    lastBeat = Date.now();
+    store.heartbeat(run.id, { step: trainStep, totalSteps: trainTotal }).then(
+      (status) => {
+        if (status !== 'running') statusElsewhere = status;
+      },
+      () => undefined, // a busy store delays a heartbeat; the next one will do
+    );
+  };
+  // better-sqlite3 runs the UPDATE synchronously inside heartbeat(), so beating from the progress
+  // hook also works during the sampler's synchronous loop, where timers cannot fire.
+  const timer = setInterval(beat, HEARTBEAT_MS);
+  let lastSent = 0;
+  let lastPhase: RunPhase | null = null;
+  const artifacts: Promise<unknown>[] = [];
+  const hooks: RunHooks = {
+    log(points) {
+      for (const p of points) buffer.add(p.key, p.step, p.value);
+    },
+    progress(p) {
+      if (p.phase === 'train' || p.phase === 'eval') {
+        trainStep = p.step;
+        trainTotal = p.totalSteps;
+      }
+      const now = Date.now();
+      if (now - lastBeat >= HEARTBEAT_MS) beat();
+      if (p.phase !== lastPhase || now - lastSent >= PROGRESS_MS) {
+        lastPhase = p.phase;
+        lastSent = now;
+        const msg: WorkerMessage = { type: 'progress', runId: run.id, phase: p.phase, step: p.step, totalSteps: p.totalSteps };
+        if (p.loss !== undefined && Number.isFinite(p.loss)) msg.loss = p.loss;
+        void send(msg);
+      }
+    },
+    artifact(name, kind, content) {
+      artifacts.push(store.saveArtifact(run.id, { name, kind, content }));
+    },
+    shouldStop: () => stopRequested() || statusElsewhere !== null,
+  };
+
+  let status: EndStatus;
+  let error: string | null = null;
+  let errorStep: number | null = null;
+  try {
+    if (stopRequested()) throw new RunStopped(0);
+    await executeRun(run.config as unknown as ResolvedRunConfig, run.seed, hooks);
+    await Promise.all(artifacts);
+    await buffer.close();
+    await store.finishRun(run.id);
+    status = 'finished';
+  } catch (e) {
+    // Keep everything logged so far, whatever ended the run.
+    let flushError: unknown = null;
+    try {
+      await buffer.close();
+    } catch (f) {
+      flushError = f;
+    }
+    await Promise.allSettled(artifacts);
+    const current = (await store.getRun(run.id))?.status;
+    if (current !== 'running') {
+      // Someone else ended it (killed by the parent, or declared crashed): keep their verdict.
+      status = current === 'finished' ? 'finished' : current === 'failed' ? 'failed' : 'killed';
+    } else if (e instanceof RunStopped && flushError === null) {
+      error = stopReason ?? 'stopped';
+      errorStep = e.step ?? trainStep;
+      // killRun records the run's current step as where it stopped: bring it up to date first.
+      await store.heartbeat(run.id, { step: errorStep, totalSteps: trainTotal });
+      await store.killRun(run.id, error);
+      status = 'killed';
+    } else {
+      const failure = flushError !== null && e instanceof RunStopped ? flushError : e;
+      // A RunFailure's message is the whole story (divergence); other errors keep their stack.
+      const stored = failure instanceof RunFailure ? failure.message : failure;
+      errorStep = failure instanceof RunFailure && failure.step !== null ? failure.step : trainStep;
+      const failed = await store.failRun(run.id, stored, errorStep);
+      error = failed.error;
+      status = 'failed';
+    }
+  } finally {
+    clearInterval(timer);
+  }
+  await send({ type: 'run-end', runId: run.id, status, error: error === null ? null : firstLine(error), errorStep, durationMs: Date.now() - t0 });
+}
+
+async function main(): Promise<number> {
+  let backend: string;
+  let store: RunStore;
+  try {
+    backend = await selectBackend(options.backend);
+    store = await openStore(options.dbPath);
+  } catch (e) {
+    await send({ type: 'fatal', message: (e as Error).message });
+    return 3;
+  }
+  await send({ type: 'ready', backend });
+  const claim: RunClaim = {
+    backend,
+    versions: { ...options.versions, tfjs: tf.version_core },
+    gitCommit: options.gitCommit,
+    host: options.host,
+    pid: process.pid,
+  };
+  try {
+    while (!stopRequested()) {
+      const run = await store.claimRun(options.sweepId, claim);
+      if (!run) break;
+      await runOne(store, run);
+    }
+  } finally {
+    await store.close();
+  }
+  await send({ type: 'done' });
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  async (e: unknown) => {
+    await send({ type: 'fatal', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    process.exit(4);
+  },
+);
