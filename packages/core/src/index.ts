@@ -43,3 +43,4 @@ export { euler } from './ode/euler';
 export { rk4 } from './ode/rk4';
 export { type DormandPrinceOptions, dormandPrince } from './ode/dormand-prince';
 export { createOdeSolver, solveOde } from './ode/solve-ode';
+export { fastSoftplus, fastTanh } from './activations';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from './rng';
 import type { TangentScoreFn } from './score';
+import { fastSoftplus, fastTanh } from './activations';
 import { eluDerivative } from './second-order-gradients';
 
 export type Activation = 'softplus' | 'swish' | 'elu' | 'relu' | 'tanh';
@@ -35,7 +36,7 @@ export interface ScoreNetwork {
 export function activate(kind: Activation, z: tf.Tensor2D, withDerivative: boolean): [tf.Tensor2D, tf.Tensor2D | null] {
   switch (kind) {
     case 'softplus':
-      return [tf.softplus(z), withDerivative ? tf.sigmoid(z) : null];
+      return [fastSoftplus(z) as tf.Tensor2D, withDerivative ? tf.sigmoid(z) : null];
     case 'swish': {
       const s = tf.sigmoid(z);
       const a = tf.mul(z, s) as tf.Tensor2D;
@@ -46,7 +47,7 @@ export function activate(kind: Activation, z: tf.Tensor2D, withDerivative: boole
     case 'relu':
       return [tf.relu(z), withDerivative ? (tf.step(z) as tf.Tensor2D) : null];
     case 'tanh': {
-      const a = tf.tanh(z);
+      const a = fastTanh(z) as tf.Tensor2D;
       return [a, withDerivative ? (tf.sub(1, tf.square(a)) as tf.Tensor2D) : null];
     }
   }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { fastSoftplus, fastTanh } from './activations';
 import { selectBackend } from './backend';
 
 // For s(x) = act(x W) (rows independent, W: [2, 2]) the divergence summed over rows is
@@ -19,6 +20,8 @@ const ACTIVATIONS: Record<string, Act> = {
     d1: (z) => sig(z) + z * sig(z) * (1 - sig(z)),
     d2: (z) => 2 * sig(z) * (1 - sig(z)) + z * sig(z) * (1 - sig(z)) * (1 - 2 * sig(z)),
   },
+  fastSoftplus: { op: fastSoftplus, d1: sig, d2: (z) => sig(z) * (1 - sig(z)) },
+  fastTanh: { op: fastTanh, d1: (z) => 1 - Math.tanh(z) ** 2, d2: (z) => -2 * Math.tanh(z) * (1 - Math.tanh(z) ** 2) },
   'pow (base)': { op: (z) => tf.pow(z, 3), d1: (z) => 3 * z * z, d2: (z) => 6 * z },
 };
 
