@@ -11,13 +11,13 @@ import * as tf from '@tensorflow/tfjs';
  * softplus(z) = max(z, 0) - log(sigmoid(|z|)): the log argument stays in [1/2, 1], so nothing
  * overflows. Gradient dy * sigmoid(z), from the input (so nested gradients are exact).
  */
-export const fastSoftplus: (z: tf.Tensor) => tf.Tensor = tf.customGrad((z: tf.Tensor, save: tf.GradSaveFunc) => {
+export const fastSoftplus: (z: tf.Tensor) => tf.Tensor = tf.customGrad(((z: tf.Tensor, save: tf.GradSaveFunc) => {
   save([z]);
   return {
     value: tf.sub(tf.relu(z), tf.log(tf.sigmoid(tf.abs(z)))),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(dy, tf.sigmoid(saved[0]))],
   };
-}) as (z: tf.Tensor) => tf.Tensor;
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as (z: tf.Tensor) => tf.Tensor;
 
 /** tanh(z) = 2 sigmoid(2z) - 1 (autodiff through sigmoid, whose gradient core re-registers from the input). */
 export function fastTanh(z: tf.Tensor): tf.Tensor {

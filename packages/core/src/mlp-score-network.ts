@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from './rng';
 import type { TangentScoreFn } from './score';
 import { fastSoftplus, fastTanh } from './activations';
+import { mlpForward } from './mlp-forward';
 import { eluDerivative } from './second-order-gradients';
 
 export type Activation = 'softplus' | 'swish' | 'elu' | 'relu' | 'tanh';
@@ -70,7 +71,6 @@ export function createMlpScoreNetwork(options: MlpOptions, rng: Rng): ScoreNetwo
     params.push(tf.tidy(() => tf.variable(rng.uniformTensor([fanIn, widths[l + 1]], -bound, bound), true, undefined, 'float32')));
     params.push(tf.tidy(() => tf.variable(rng.uniformTensor([widths[l + 1]], -bound, bound), true, undefined, 'float32')));
   }
-  const layers = widths.length - 1;
 
   const sigmaColumn = (x: tf.Tensor2D, sigma: tf.Tensor1D | undefined): tf.Tensor2D | null => {
     if (conditioning === 'none') return null;
@@ -82,38 +82,8 @@ export function createMlpScoreNetwork(options: MlpOptions, rng: Rng): ScoreNetwo
   const run = (x: tf.Tensor2D, sigma: tf.Tensor1D | undefined, tangents: tf.Tensor2D[]) => {
     if (x.rank !== 2 || x.shape[1] !== inputDim) throw new Error(`expected x of shape [N, ${inputDim}], got [${x.shape}]`);
     const sig = sigmaColumn(x, sigma);
-    const n = x.shape[0];
-    const t = tangents.length;
-    let h: tf.Tensor2D = conditioning === 'embed' ? tf.concat([x, tf.log(sig!)], 1) : x;
-    // Tangents of all projections stacked along the batch: [T*N, width].
-    let tan: tf.Tensor2D | null = t > 0 ? (tf.concat(tangents, 0) as tf.Tensor2D) : null;
-    for (let l = 0; l < layers; l++) {
-      const W = params[2 * l] as unknown as tf.Tensor2D;
-      const b = params[2 * l + 1];
-      // The log-sigma input feature has zero tangent: only the x rows of W1 act on tangents.
-      const Wt = l === 0 && conditioning === 'embed' ? (tf.slice(W, [0, 0], [inputDim, -1]) as tf.Tensor2D) : W;
-      const z = tf.add(tf.matMul(h, W), b) as tf.Tensor2D;
-      const tz = tan ? (tf.matMul(tan, Wt) as tf.Tensor2D) : null;
-      if (l === layers - 1) {
-        h = z;
-        tan = tz;
-        break;
-      }
-      const [a, da] = activate(activation, z, tan !== null);
-      h = a;
-      if (tz && da) {
-        const width = z.shape[1];
-        tan = tf.reshape(tf.mul(tf.reshape(tz, [t, n, width]), da), [t * n, width]) as tf.Tensor2D;
-      }
-    }
-    let score = h;
-    if (sig) {
-      score = tf.div(score, sig) as tf.Tensor2D;
-      if (tan) tan = tf.reshape(tf.div(tf.reshape(tan, [t, n, inputDim]), sig), [t * n, inputDim]) as tf.Tensor2D;
-    }
-    // tfjs's gradient of a one-way split passes dy as a tensor, not a list, and fails: skip the split.
-    const jvps = tan ? (t === 1 ? [tan] : (tf.split(tan, t, 0) as tf.Tensor2D[])) : [];
-    return { score, jvps };
+    const input: tf.Tensor2D = conditioning === 'embed' ? tf.concat([x, tf.log(sig!)], 1) : x;
+    return mlpForward(params, activation, input, inputDim, tangents, sig);
   };
 
   const score = ((x: tf.Tensor2D, sigma?: tf.Tensor1D) => run(x, sigma, []).score) as TangentScoreFn;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { activate, type Activation } from '../mlp-score-network';
+import { mlpForward } from '../mlp-forward';
+import type { Activation } from '../mlp-score-network';
 import type { Rng } from '../rng';
 import type { Sde, TangentTimeScoreFn } from './sde';
 
@@ -66,13 +67,10 @@ export function createTimeScoreNetwork(options: TimeMlpOptions, sde: Sde, rng: R
   }
   // 2 pi w as a row [1, F], kept for the network's lifetime.
   const angular = fourierFeatures > 0 ? tf.tensor2d([frequencies.map((w) => 2 * Math.PI * w)], [1, fourierFeatures]) : null;
-  const layers = widths.length - 1;
 
   const run = (x: tf.Tensor2D, t: tf.Tensor1D, tangents: tf.Tensor2D[]) => {
     if (x.rank !== 2 || x.shape[1] !== inputDim) throw new Error(`expected x of shape [N, ${inputDim}], got [${x.shape}]`);
     if (t.rank !== 1 || t.shape[0] !== x.shape[0]) throw new Error(`t must have shape [${x.shape[0]}], got [${t.shape}]`);
-    const n = x.shape[0];
-    const k = tangents.length;
     const std = tf.reshape(sde.marginal(t).std, [-1, 1]) as tf.Tensor2D; // s(t): [N, 1]
     const c = timeInput === 'time' ? (tf.reshape(t, [-1, 1]) as tf.Tensor2D) : (tf.log(std) as tf.Tensor2D);
     const columns: tf.Tensor2D[] = [x, c];
@@ -80,31 +78,7 @@ export function createTimeScoreNetwork(options: TimeMlpOptions, sde: Sde, rng: R
       const phase = tf.matMul(c, angular); // [N, F]
       columns.push(tf.sin(phase) as tf.Tensor2D, tf.cos(phase) as tf.Tensor2D);
     }
-    let h = tf.concat(columns, 1) as tf.Tensor2D;
-    let tan: tf.Tensor2D | null = k > 0 ? (tf.concat(tangents, 0) as tf.Tensor2D) : null; // [K*N, D]
-    for (let l = 0; l < layers; l++) {
-      const W = params[2 * l] as unknown as tf.Tensor2D;
-      const b = params[2 * l + 1];
-      const Wt = l === 0 ? (tf.slice(W, [0, 0], [inputDim, -1]) as tf.Tensor2D) : W;
-      const z = tf.add(tf.matMul(h, W), b) as tf.Tensor2D;
-      const tz = tan ? (tf.matMul(tan, Wt) as tf.Tensor2D) : null;
-      if (l === layers - 1) {
-        h = z;
-        tan = tz;
-        break;
-      }
-      const [a, da] = activate(activation, z, tan !== null);
-      h = a;
-      if (tz && da) {
-        const width = z.shape[1];
-        tan = tf.reshape(tf.mul(tf.reshape(tz, [k, n, width]), da), [k * n, width]) as tf.Tensor2D;
-      }
-    }
-    const score = tf.div(h, std) as tf.Tensor2D;
-    if (tan) tan = tf.reshape(tf.div(tf.reshape(tan, [k, n, inputDim]), std), [k * n, inputDim]) as tf.Tensor2D;
-    // As in createMlpScoreNetwork: a one-way split's gradient fails in tfjs, so skip it for K = 1.
-    const jvps = tan ? (k === 1 ? [tan] : (tf.split(tan, k, 0) as tf.Tensor2D[])) : [];
-    return { score, jvps };
+    return mlpForward(params, activation, tf.concat(columns, 1) as tf.Tensor2D, inputDim, tangents, std);
   };
 
   const score = ((x: tf.Tensor2D, t: tf.Tensor1D) => run(x, t, []).score) as TangentTimeScoreFn;
