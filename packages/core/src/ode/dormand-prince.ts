@@ -66,7 +66,8 @@ export function dormandPrince(options: DormandPrinceOptions = {}): OdeSolver {
       const scale = y0.map((v) => tf.add(tf.mul(tf.abs(v), rtol), atol));
       const d0 = rmsNorm(y0, scale);
       const d1 = rmsNorm(f0, scale);
-      const h0 = d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : (0.01 * d0) / d1;
+      // The probe must stay inside [t0, t1]: the right-hand side may not exist beyond (VE sigma(t) overflows).
+      const h0 = Math.min(d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : (0.01 * d0) / d1, Math.abs(t1 - t0));
       const f1 = f(t0 + h0 * direction, linearCombination(y0, [[h0 * direction, f0]]));
       const d2 = rmsNorm(
         f1.map((v, j) => tf.sub(v, f0[j])),

@@ -125,3 +125,18 @@ describe('ODE solvers on a linear ODE with a closed-form solution', () => {
     tf.dispose(y0);
   });
 });
+
+describe('rk45 first step', () => {
+  it('never evaluates the right-hand side outside [t0, t1] (large |y| / |f| ratio)', () => {
+    // y' = -0.001 y from y(0) = 100: scipy's first-step heuristic proposes h0 = 0.01 |y|/|f| = 10,
+    // far beyond t1 = 1. The right-hand side is poisoned (NaN) outside the interval.
+    const outside: number[] = [];
+    const f: OdeFunction = (t, y) => {
+      if (t < 0 || t > 1) outside.push(t);
+      return y.map((v) => tf.mul(v, t > 1 ? NaN : -0.001));
+    };
+    const sol = solveOde(f, 0, 1, [tf.tensor1d([100])], { method: 'rk45', rtol: 1e-6, atol: 1e-6 });
+    expect(outside).toEqual([]);
+    expect(sol.y[0].dataSync()[0]).toBeCloseTo(100 * Math.exp(-0.001), 3);
+  });
+});
