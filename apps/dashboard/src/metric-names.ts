@@ -8,14 +8,16 @@ export function metricDirection(key: string): MetricDirection {
   if (key === 'perf/steps_per_sec') return 'higher';
   // The fraction of samples in mode k is only good relative to the true weight: no direction.
   if (key.startsWith('sample/mode_weight/')) return 'none';
+  // Divergences, distances, losses, eval/nll (nats per sample), score evaluations (perf/nfe,
+  // perf/nll_nfe) and times: lower is better; also the default for keys not known here.
   return 'lower';
 }
 
 /** Keys the researcher asks about first, in the order a "best run" metric is chosen by default. */
-export const PREFERRED_METRICS = ['sample/mmd', 'sample/swd', 'sample/mode_weight_tv', 'eval/fisher', 'train/loss'] as const;
+export const PREFERRED_METRICS = ['sample/mmd', 'sample/swd', 'sample/mode_weight_tv', 'eval/nll', 'eval/fisher', 'train/loss'] as const;
 
 /** Final metrics compared side by side in the ablation view, when present. */
-export const ABLATION_METRICS = ['eval/fisher', 'sample/mmd', 'sample/swd', 'sample/mode_weight_tv'] as const;
+export const ABLATION_METRICS = ['eval/fisher', 'eval/nll', 'sample/mmd', 'sample/swd', 'sample/mode_weight_tv'] as const;
 
 /** The default metric of a set of keys: the first preferred one present, else the first ordered key. */
 export function defaultMetric(keys: readonly string[]): string | null {
@@ -31,7 +33,8 @@ export function isBetter(a: number, b: number, direction: MetricDirection): bool
 }
 
 /** Sort order for metric keys in tables: preferred first, then eval/fisher@<sigma> by sigma
- * descending (the schedule's order), then the rest alphabetically. */
+ * descending (the schedule's order) and eval/fisher@t=<t> by t descending (the sampler's order,
+ * noisiest first), then the rest alphabetically. */
 export function compareMetricKeys(a: string, b: string): number {
   const rank = (k: string) => {
     const i = (PREFERRED_METRICS as readonly string[]).indexOf(k);
@@ -42,12 +45,24 @@ export function compareMetricKeys(a: string, b: string): number {
   const sa = fisherLevel(a);
   const sb = fisherLevel(b);
   if (sa !== null && sb !== null) return sb - sa;
+  const ta = fisherTime(a);
+  const tb = fisherTime(b);
+  if (ta !== null && tb !== null) return tb - ta;
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The sigma of an `eval/fisher@<sigma>` key, or null. */
+/** The sigma of an `eval/fisher@<sigma>` key (noise-level models), or null. */
 export function fisherLevel(key: string): number | null {
   if (!key.startsWith('eval/fisher@')) return null;
-  const s = Number(key.slice('eval/fisher@'.length));
+  const rest = key.slice('eval/fisher@'.length);
+  const s = rest === '' ? NaN : Number(rest);
   return Number.isFinite(s) ? s : null;
+}
+
+/** The time of an `eval/fisher@t=<t>` key (score-SDE models), or null. */
+export function fisherTime(key: string): number | null {
+  if (!key.startsWith('eval/fisher@t=')) return null;
+  const rest = key.slice('eval/fisher@t='.length);
+  const t = rest === '' ? NaN : Number(rest);
+  return Number.isFinite(t) ? t : null;
 }

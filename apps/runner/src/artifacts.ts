@@ -4,7 +4,7 @@
  * trajectory. Formats are documented in docs/store.md (artifacts).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ScoreFn } from '@scorelab/core';
+import type { ScoreFn, TimeScoreFn } from '@scorelab/core';
 import type { Dataset } from '@scorelab/datasets';
 
 export type ArtifactPayload = { format: 'json'; value: unknown } | { format: 'float32'; shape: number[]; data: Float32Array };
@@ -46,12 +46,33 @@ export function gridPoints(g: Grid): number[][] {
   return pts;
 }
 
-function field(score: ScoreFn, points: number[][], sigma: number | null): number[][] {
-  return tf.tidy(() => {
-    const x = tf.tensor2d(points);
-    const s = sigma === null ? undefined : (tf.fill([points.length], sigma) as tf.Tensor1D);
-    return score(x, s).arraySync();
-  });
+/** A score with its noise level or time fixed: x: [N, 2] -> [N, 2]. */
+export type FieldFn = (x: tf.Tensor2D) => tf.Tensor2D;
+
+/** The score field to draw: the exact score and the model's (null when the model is the exact score), at one noise level or time. */
+export interface ScoreField {
+  exact: FieldFn;
+  model: FieldFn | null;
+  /** The noise level of a noise-conditional model; null for an unconditional or a time-conditional one. */
+  sigma: number | null;
+  /** The time of a time-conditional (SDE) model; absent otherwise. */
+  time?: number;
+}
+
+/** The field of a noise-level model at `sigma` (null: called without sigma); `model` null for the analytic model. */
+export function noiseScoreField(dataset: Dataset, model: ScoreFn | null, sigma: number | null): ScoreField {
+  const at = (x: tf.Tensor2D) => (sigma === null ? undefined : (tf.fill([x.shape[0]], sigma) as tf.Tensor1D));
+  return { exact: (x) => dataset.score(x, at(x)), model: model && ((x) => model(x, at(x))), sigma };
+}
+
+/** The field of a time-conditional model at time t; `model` null for the analytic model. */
+export function timeScoreField(exact: TimeScoreFn, model: TimeScoreFn | null, t: number): ScoreField {
+  const at = (x: tf.Tensor2D) => tf.fill([x.shape[0]], t) as tf.Tensor1D;
+  return { exact: (x) => exact(x, at(x)), model: model && ((x) => model(x, at(x))), sigma: null, time: t };
+}
+
+function field(f: FieldFn, points: number[][]): number[][] {
+  return tf.tidy(() => f(tf.tensor2d(points)).arraySync());
 }
 
 function finiteOrNull(v: number): number | null {
@@ -60,8 +81,8 @@ function finiteOrNull(v: number): number | null {
 
 export interface ArtifactInputs {
   dataset: Dataset;
-  score: ScoreFn;
-  sigmas: number[] | null;
+  /** Where the sampler ends: the smallest noise level, or t = eps of an SDE. */
+  scoreField: ScoreField;
   samples: tf.Tensor2D;
   data: tf.Tensor2D;
   trajectory?: tf.Tensor2D[];
@@ -69,20 +90,19 @@ export interface ArtifactInputs {
 }
 
 export function twoDimensionalArtifacts(inp: ArtifactInputs): { name: string; kind: string; content: ArtifactPayload }[] {
-  const { dataset, score, sigmas, samples, data } = inp;
+  const { dataset, scoreField, samples, data } = inp;
   const bounds = dataBounds(data);
   const out: { name: string; kind: string; content: ArtifactPayload }[] = [];
   out.push({ name: 'samples', kind: 'samples', content: { format: 'float32', shape: samples.shape, data: samples.dataSync() as Float32Array } });
   out.push({ name: 'data-samples', kind: 'samples', content: { format: 'float32', shape: data.shape, data: data.dataSync() as Float32Array } });
 
-  // The score field at the smallest noise level (what the sampler ends with), or unconditional.
-  const sigma = sigmas ? sigmas[sigmas.length - 1] : null;
+  // The score field where the sampler ends (smallest noise level, or t = eps), or unconditional.
   const fieldGrid: Grid = { ...bounds, nx: SCORE_FIELD_SIZE, ny: SCORE_FIELD_SIZE };
   const points = gridPoints(fieldGrid);
-  const exactScore: ScoreFn = (x, s) => dataset.score(x, s);
-  const exact = field(exactScore, points, sigma);
-  const model = score === exactScore ? null : field(score, points, sigma);
-  out.push({ name: 'score-field', kind: 'score-field', content: { format: 'json', value: { grid: fieldGrid, sigma, points, model, exact } } });
+  const exact = field(scoreField.exact, points);
+  const model = scoreField.model ? field(scoreField.model, points) : null;
+  const at = scoreField.time === undefined ? { sigma: scoreField.sigma } : { sigma: scoreField.sigma, time: scoreField.time };
+  out.push({ name: 'score-field', kind: 'score-field', content: { format: 'json', value: { grid: fieldGrid, ...at, points, model, exact } } });
 
   // Log-density for contour lines. The clean checkerboard is -inf off its squares: show it
   // slightly smoothed (sigma = 2% of its extent) so contours are drawable.

@@ -2,7 +2,7 @@
 import { METRIC } from './metric-names';
 
 /** Metrics shown in run tables (when present), in this order; the rest are in `show` and `export`. */
-export const KEY_METRICS: readonly string[] = [METRIC.fisher, METRIC.mmd, METRIC.swd, METRIC.modeWeightTv];
+export const KEY_METRICS: readonly string[] = [METRIC.fisher, METRIC.nll, METRIC.mmd, METRIC.swd, METRIC.modeWeightTv];
 
 /** 4 significant digits; exponent form outside [1e-3, 1e5); NaN and infinities as words. */
 export function formatNumber(v: number | null | undefined): string {

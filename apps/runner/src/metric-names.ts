@@ -4,7 +4,13 @@ export const METRIC = {
   gradNorm: 'train/grad_norm',
   stepsPerSec: 'perf/steps_per_sec',
   sampleSeconds: 'perf/sample_seconds',
+  /** Batched score evaluations of the sampler (NFE), a final denoising call included. */
+  nfe: 'perf/nfe',
+  /** Right-hand-side evaluations of the probability-flow ODE that computed eval/nll. */
+  nllNfe: 'perf/nll_nfe',
   fisher: 'eval/fisher',
+  /** -mean log p_eps(x) over held-out data, nats per sample (SDE runs). */
+  nll: 'eval/nll',
   mmd: 'sample/mmd',
   swd: 'sample/swd',
   modeWeightTv: 'sample/mode_weight_tv',
@@ -14,4 +20,9 @@ export const METRIC = {
 /** eval/fisher@<sigma>, sigma with 4 significant digits (20, 7.170, 0.01 -> '20', '7.17', '0.01'). */
 export function fisherAtKey(sigma: number): string {
   return `eval/fisher@${Number(sigma.toPrecision(4))}`;
+}
+
+/** eval/fisher@t=<t> of a time-conditional (SDE) model, t with 4 significant digits (1e-5, 0.1, 1 -> 't=0.00001', 't=0.1', 't=1'). */
+export function fisherAtTimeKey(t: number): string {
+  return `eval/fisher@t=${Number(t.toPrecision(4))}`;
 }

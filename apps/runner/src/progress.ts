@@ -214,7 +214,8 @@ export class ProgressDisplay {
     if (w.exited) return `  w${w.index}  done`;
     const r = w.run;
     if (!r) return `  w${w.index}  ${w.backend ? 'waiting for a run' : 'starting (loading the tensor backend)'}`;
-    const stage = r.phase === 'setup' || r.phase === 'metrics' ? r.phase : `${r.phase} ${r.step}/${r.totalSteps}`;
+    // totalSteps 0: not known in advance (the adaptive rk45 ODE sampler, evaluation of an analytic model).
+    const stage = r.phase === 'setup' || r.phase === 'metrics' ? r.phase : r.totalSteps > 0 ? `${r.phase} ${r.step}/${r.totalSteps}` : r.step > 0 ? `${r.phase} ${r.step}` : r.phase;
     const loss = r.loss !== undefined ? `  loss ${formatNumber(r.loss)}` : '';
     return `  w${w.index}  run ${r.runId}  ${formatParams(r.params)} seed=${r.seed}  ${stage}${loss}  ${formatDuration(Date.now() - r.startedAt)}`;
   }

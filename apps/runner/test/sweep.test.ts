@@ -50,6 +50,7 @@ describe('scorelab sweep (experiments/tiny.yaml, 2 workers)', () => {
           'train/grad_norm',
           'perf/steps_per_sec',
           'perf/sample_seconds',
+          'perf/nfe',
           'eval/fisher',
           'eval/fisher@20',
           'eval/fisher@4.472',
@@ -65,6 +66,8 @@ describe('scorelab sweep (experiments/tiny.yaml, 2 workers)', () => {
       expect(loss.points.map((p) => p.step)).toEqual([10, 20, 30, 40, 50]);
       const fisher = await store.metricSeries(r.id, 'eval/fisher');
       expect(fisher.points.map((p) => p.step)).toEqual([25, 50]);
+      // ald: 3 levels x 10 steps per level, no denoising step.
+      expect(r.latest['perf/nfe']).toBe(30);
       // The mode fractions sum to 1 and their TV distance to the true weights (0.2, 0.8) is the stored one.
       const f0 = r.latest['sample/mode_weight/0'];
       const f1 = r.latest['sample/mode_weight/1'];

@@ -24,7 +24,7 @@ describe('expandSweep: grid', () => {
     // The swept values land in the resolved config, and nothing else changes.
     for (const r of runs) {
       expect(r.config.loss?.kind).toBe(r.params['loss.kind']);
-      expect(r.config.sampler?.stepSize).toBe(r.params['sampler.stepSize']);
+      expect((r.config.sampler as { stepSize?: number } | undefined)?.stepSize).toBe(r.params['sampler.stepSize']);
       expect(r.config.train).toEqual({ steps: 50, batchSize: 128, optimizer: 'adam', lr: 0.001, logEvery: 50 });
     }
   });

@@ -36,7 +36,7 @@ describe('docs/experiment.schema.json', () => {
     expect(Object.keys(schema.properties)).toEqual(['name', 'description', 'base', 'method', 'trials', 'searchSeed', 'parameters', 'seeds']);
     expect(schema.required).toEqual(['name', 'base']);
     const base = schema.properties.base;
-    expect(Object.keys(base.properties)).toEqual(['dataset', 'model', 'noise', 'loss', 'train', 'sampler', 'eval']);
+    expect(Object.keys(base.properties)).toEqual(['dataset', 'model', 'noise', 'sde', 'loss', 'train', 'sampler', 'eval']);
     expect(base.required).toEqual(['dataset', 'model']);
     const mlp = base.properties.model.oneOf.find((o: any) => o.properties.kind.const === 'mlp');
     expect(mlp.properties.hidden.default).toEqual([128, 128]);

@@ -7,7 +7,7 @@ const experiment = (name: string) => fileURLToPath(new URL(`../../../experiments
 describe('loadExperimentFile and the shipped experiments', () => {
   it('quickstart.yaml: SM vs SSM-VR vs DSM x two ALD step sizes, within the time budget', () => {
     const runs = expandSweep(loadExperimentFile(experiment('quickstart.yaml')));
-    expect(runs.map((r) => [r.config.loss?.kind, r.config.sampler?.stepSize, r.seed])).toEqual([
+    expect(runs.map((r) => [r.config.loss?.kind, (r.config.sampler as { stepSize?: number } | undefined)?.stepSize, r.seed])).toEqual([
       ['sm', 0.02, 0],
       ['sm', 0.1, 0],
       ['ssm-vr', 0.02, 0],
@@ -41,6 +41,20 @@ describe('loadExperimentFile and the shipped experiments', () => {
     expect(c.train?.steps).toBe(50);
     expect(c.noise).toMatchObject({ levels: 3 });
     expect(c.sampler).toMatchObject({ kind: 'ald', stepsPerLevel: 10, samples: 200 });
+  });
+
+  it('sde-comparison.yaml: VE / VP / sub-VP x Euler-Maruyama / PC / ODE with the analytic score', () => {
+    const runs = expandSweep(loadExperimentFile(experiment('sde-comparison.yaml')));
+    const kinds = runs.map((r) => [r.config.sde?.kind, r.config.sampler?.kind]);
+    expect(kinds).toEqual(['ve', 'vp', 'subvp'].flatMap((sde) => ['euler-maruyama', 'pc', 'ode'].map((sampler) => [sde, sampler])));
+    for (const r of runs) {
+      // Nothing to train: the budget is sampling and the likelihood only.
+      expect(r.config.model).toEqual({ kind: 'analytic' });
+      expect(r.config.train).toBeUndefined();
+      expect(r.config.eval?.metrics).toEqual(['nll', 'mmd', 'modeWeights']);
+    }
+    // VE's prior N(0, sigmaMax^2 I) must dwarf the data (modes at +-(5, 5)): docs/sde.md section 3.
+    expect(runs[0].config.sde).toEqual({ kind: 've', sigmaMin: 0.01, sigmaMax: 100, eps: 1e-5 });
   });
 
   it('reports a missing file as a ConfigError', () => {

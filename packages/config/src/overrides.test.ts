@@ -59,7 +59,7 @@ describe('applyOverrides', () => {
     const exp = applyOverrides(original, ['loss.kind=sm']);
     expect(exp.parameters).toEqual({ 'sampler.stepSize': [0.05, 0.1] });
     const runs = expandSweep(exp);
-    expect(runs.map((r) => [r.config.loss?.kind, r.config.sampler?.stepSize, r.seed])).toEqual([
+    expect(runs.map((r) => [r.config.loss?.kind, (r.config.sampler as { stepSize?: number } | undefined)?.stepSize, r.seed])).toEqual([
       ['sm', 0.05, 0],
       ['sm', 0.05, 1],
       ['sm', 0.1, 0],

@@ -150,7 +150,7 @@ describe('parseExperiment: bad files name the path, file, line and column', () =
     ['wrong type', edit('stepSize: 0.1', 'stepSize: fast'), 'e.yaml:10:15 base.sampler.stepSize: expected number, received string'],
     ['non-integer', edit('steps: 50', 'steps: 50.5'), 'e.yaml:7:19 base.train.steps: expected integer, received 50.5'],
     ['bad enum', edit('loss: { kind: dsm }', 'loss: { kind: dsm2 }'), 'e.yaml:6:17 base.loss.kind: expected one of sm | ssm | ssm-vr | dsm, received "dsm2"'],
-    ['bad discriminator', edit('kind: ald', 'kind: annealed'), 'e.yaml:9:11 base.sampler.kind: expected one of langevin | ald, received "annealed"'],
+    ['bad discriminator', edit('kind: ald', 'kind: annealed'), 'e.yaml:9:11 base.sampler.kind: expected one of langevin | ald | euler-maruyama | reverse-diffusion | pc | ode, received "annealed"'],
     ['missing key', edit('loss: { kind: dsm }', 'loss: { weighting: none }'), 'e.yaml:6:3 base.loss.kind: required (expected one of sm | ssm | ssm-vr | dsm)'],
     ['missing section', edit('  dataset: { kind: mog2d-weighted }\n', ''), 'e.yaml:2:1 base.dataset: required (expected object)'],
     ['section of the wrong type', edit(/ {2}sampler:\n( {4}.*\n)+/, '  sampler: ald\n'), 'e.yaml:8:12 base.sampler: expected object, received string'],
@@ -209,7 +209,7 @@ describe('parseExperiment: bad files name the path, file, line and column', () =
     expect(errorOf(text)).toBe(
       [
         'e.yaml:17:3 parameters.sampler.stepsize: no such path in base: sampler has no key "stepsize" (did you mean "stepSize"?)',
-        'e.yaml:18:3 parameters.optimizer.lr: no such path in base: base has no key "optimizer" (keys: dataset, model, noise, loss, train, sampler, eval)',
+        'e.yaml:18:3 parameters.optimizer.lr: no such path in base: base has no key "optimizer" (keys: dataset, model, noise, sde, loss, train, sampler, eval)',
         'e.yaml:19:3 parameters.model..hidden: "model..hidden" is not a dotted path (empty segment)',
       ].join('\n'),
     );

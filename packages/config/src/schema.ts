@@ -141,6 +141,9 @@ function covarianceProblem(c: number[][], dim: number): string | null {
 
 export const ACTIVATIONS = ['softplus', 'swish', 'elu', 'relu', 'tanh'] as const;
 export const CONDITIONINGS = ['none', 'sigma-scale', 'embed'] as const;
+export const TIME_INPUTS = ['time', 'log-std'] as const;
+/** Defaults of the time-conditional network's keys, filled in resolved configs that have an sde. */
+export const TIME_NETWORK_DEFAULTS = { fourierFeatures: 8, fourierScale: 1, timeInput: 'time' } as const;
 
 export const MlpModelSchema = z
   .strictObject({
@@ -154,17 +157,31 @@ export const MlpModelSchema = z
     conditioning: z
       .enum(CONDITIONINGS)
       .default('embed')
-      .describe('How the network sees sigma: none (s(x) = f(x)), sigma-scale (s = f(x) / sigma, NCSNv2), embed (s = f([x, log sigma]) / sigma).'),
+      .describe(
+        'How the network sees sigma: none (s(x) = f(x)), sigma-scale (s = f(x) / sigma, NCSNv2), embed (s = f([x, log sigma]) / sigma). With an sde only embed applies: the network always sees time.',
+      ),
+    // No zod defaults on the time-network keys: a default would appear in (and change the hash of) every
+    // noise-level run's resolved config. RunConfigSchema fills them when an sde is given.
+    fourierFeatures: z
+      .int()
+      .min(0)
+      .optional()
+      .describe('With an sde only: number F of Gaussian Fourier frequencies w_k ~ N(0, fourierScale^2) of the time embedding [c, sin(2 pi w c), cos(2 pi w c)]. Default 8.'),
+    fourierScale: z.number().positive().optional().describe('With an sde only: standard deviation of the fixed random Fourier frequencies. Default 1.'),
+    timeInput: z
+      .enum(TIME_INPUTS)
+      .optional()
+      .describe('With an sde only: what the time embedding is made of, c = t (time) or c = log s(t), the log marginal std (log-std, NCSN++ for VE). Default time.'),
   })
-  .describe('A trained MLP score network.');
+  .describe('A trained MLP score network; with an sde, the time-conditional network s(x, t) = f([x, c, sin(2 pi w c), cos(2 pi w c)]) / s(t).');
 
 export const AnalyticModelSchema = z
   .strictObject({
-    kind: z.literal('analytic').describe("Use the dataset's exact (perturbed) score; nothing is trained."),
+    kind: z.literal('analytic').describe("Use the dataset's exact (perturbed) score, or with an sde the exact marginal score grad log p_t; nothing is trained."),
   })
   .describe('The exact score, to measure sampler error without score-estimation error.');
 
-export const ModelSchema = z.discriminatedUnion('kind', [MlpModelSchema, AnalyticModelSchema]).describe('The score model s(x, sigma).');
+export const ModelSchema = z.discriminatedUnion('kind', [MlpModelSchema, AnalyticModelSchema]).describe('The score model s(x, sigma), or s(x, t) with an sde.');
 
 // ---------------------------------------------------------------------------------------------
 // noise
@@ -213,10 +230,70 @@ export function noiseLevels(noise: NoiseSpec): number {
 }
 
 // ---------------------------------------------------------------------------------------------
+// sde
+
+export const SDE_KINDS = ['ve', 'vp', 'subvp'] as const;
+
+const sdeEps = (value: number) =>
+  z
+    .number()
+    .gt(0)
+    .lt(1)
+    .default(value)
+    .describe(`Smallest time: training draws t ~ U(eps, 1), samplers stop at eps and the likelihood starts there. Default ${value} (score_sde).`);
+
+export const VeSdeSchema = z
+  .strictObject({
+    kind: z.literal('ve').describe('Variance exploding (SMLD/NCSN in continuous time): x_t = x_0 + sigma(t) z with sigma(t) = sigmaMin (sigmaMax/sigmaMin)^t.'),
+    sigmaMin: z.number().positive().default(0.01).describe('sigma(0), the smallest noise level: well below the finest scale of the data.'),
+    sigmaMax: z
+      .number()
+      .positive()
+      .describe('sigma(1), also the std of the prior N(0, sigmaMax^2 I): must dwarf the data, i.e. exceed the largest distance between data points and from the origin (100 for mog2d-weighted; 25 is visibly too small).'),
+    eps: sdeEps(1e-5),
+  })
+  .superRefine((s, ctx) => {
+    if (!(s.sigmaMin < s.sigmaMax)) ctx.addIssue({ code: 'custom', path: ['sigmaMin'], message: `must be less than sigmaMax (${s.sigmaMax}), got ${s.sigmaMin}` });
+  }, afterChecks)
+  .describe('The variance exploding SDE dx = sqrt(d sigma(t)^2/dt) dW.');
+
+const betaKeys = {
+  betaMin: z.number().positive().default(0.1).describe('beta(0) of the linear schedule beta(t) = betaMin + t (betaMax - betaMin) (score_sde: 0.1).'),
+  betaMax: z.number().positive().default(20).describe('beta(1); at least betaMin (score_sde: 20, which leaves a mean factor m(1) = 0.0066 of the data at t = 1).'),
+};
+
+function betaRule(s: { betaMin: number; betaMax: number }, ctx: z.RefinementCtx): void {
+  if (!(s.betaMin <= s.betaMax)) ctx.addIssue({ code: 'custom', path: ['betaMax'], message: `must be at least betaMin (${s.betaMin}), got ${s.betaMax}` });
+}
+
+export const VpSdeSchema = z
+  .strictObject({
+    kind: z.literal('vp').describe('Variance preserving (continuous DDPM): dx = -beta(t) x / 2 dt + sqrt(beta(t)) dW.'),
+    ...betaKeys,
+    eps: sdeEps(1e-3),
+  })
+  .superRefine(betaRule, afterChecks)
+  .describe('The variance preserving SDE; prior N(0, I).');
+
+export const SubVpSdeSchema = z
+  .strictObject({
+    kind: z.literal('subvp').describe("Sub-VP: the VP drift with diffusion sqrt(beta(t) (1 - exp(-2 int_0^t beta))), whose marginal variance stays below VP's."),
+    ...betaKeys,
+    eps: sdeEps(1e-3),
+  })
+  .superRefine(betaRule, afterChecks)
+  .describe('The sub-VP SDE; prior N(0, I).');
+
+export const SdeSchema = z
+  .discriminatedUnion('kind', [VeSdeSchema, VpSdeSchema, SubVpSdeSchema])
+  .describe('A score SDE (Song et al. 2021) in place of noise levels: the model is conditioned on time t in [eps, 1] and sampled by reversing the SDE.');
+
+// ---------------------------------------------------------------------------------------------
 // loss
 
 export const LOSS_KINDS = ['sm', 'ssm', 'ssm-vr', 'dsm'] as const;
 export const PROJECTIONS = ['rademacher', 'gaussian', 'sphere'] as const;
+export const LOSS_WEIGHTINGS = ['sigma2', 'none', 'likelihood'] as const;
 
 export const LossSchema = z
   .strictObject({
@@ -226,9 +303,11 @@ export const LossSchema = z
         'sm: exact score matching E[tr(grad s) + |s|^2/2]; ssm: sliced, E[v^T (grad s) v + (v^T s)^2/2]; ssm-vr: sliced with variance reduction, E[v^T (grad s) v + |s|^2/2]; dsm: denoising, E[|s(x~, sigma) + (x~ - x)/sigma^2|^2/2].',
       ),
     weighting: z
-      .enum(['sigma2', 'none'])
+      .enum(LOSS_WEIGHTINGS)
       .default('sigma2')
-      .describe('Weight lambda(sigma) of each noise level in the loss: sigma2 (lambda = sigma^2, NCSN) or none (lambda = 1).'),
+      .describe(
+        'Weight lambda of each noise level or time in the loss: sigma2 (lambda = sigma^2, NCSN; with an sde the marginal variance s(t)^2), none (lambda = 1; noise levels only) or likelihood (lambda = g(t)^2, which makes dsm a bound on the negative log-likelihood; sde only).',
+      ),
     projection: z
       .enum(PROJECTIONS)
       .default('rademacher')
@@ -299,14 +378,79 @@ export const AldSamplerSchema = z
   })
   .describe('Annealed Langevin dynamics; needs noise with more than one level.');
 
+/** Samplers of noise-level models, and samplers of score SDEs (which start from the SDE's prior at t = 1). */
+export const NOISE_SAMPLER_KINDS = ['langevin', 'ald'] as const;
+export const SDE_SAMPLER_KINDS = ['euler-maruyama', 'reverse-diffusion', 'pc', 'ode'] as const;
+export const ODE_METHODS = ['rk45', 'euler', 'rk4'] as const;
+export const PREDICTORS = ['reverse-diffusion', 'euler-maruyama'] as const;
+
+const sdeSamplerKeys = {
+  samples: z.int().min(1).describe('Number of samples drawn (they start from the prior at t = 1).'),
+  denoise: z
+    .boolean()
+    .default(false)
+    .describe("Finish with Tweedie's denoising step at eps, x <- (x + s(eps)^2 s(x, eps)) / m(eps) (one more score evaluation)."),
+};
+
+const sdeSteps = z.int().min(1).describe('Number of steps of the uniform time grid from 1 down to eps.');
+
+export const EulerMaruyamaSamplerSchema = z
+  .strictObject({
+    kind: z.literal('euler-maruyama').describe('Euler-Maruyama on the reverse SDE: x <- x - [f - g^2 s] h + g sqrt(h) z.'),
+    steps: sdeSteps,
+    ...sdeSamplerKeys,
+  })
+  .describe('Euler-Maruyama reverse-SDE sampler; needs an sde.');
+
+export const ReverseDiffusionSamplerSchema = z
+  .strictObject({
+    kind: z.literal('reverse-diffusion').describe("Reverse diffusion: the reverse of the SDE's exact Gaussian transition (SMLD's step for VE, DDPM's for VP)."),
+    steps: sdeSteps,
+    ...sdeSamplerKeys,
+  })
+  .describe('Reverse-diffusion sampler; needs an sde.');
+
+export const PcSamplerSchema = z
+  .strictObject({
+    kind: z.literal('pc').describe('Predictor-corrector: at each time, correctorSteps Langevin corrector steps, then one predictor step.'),
+    steps: sdeSteps,
+    snr: z.number().positive().default(0.16).describe("Signal-to-noise ratio r of the Langevin corrector: step 2 alpha (r ||z|| / ||s||)^2 (score_sde's default 0.16)."),
+    correctorSteps: z.int().min(0).default(1).describe('Langevin corrector steps before each predictor step (0: predictor only).'),
+    predictor: z.enum(PREDICTORS).default('reverse-diffusion').describe('The predictor step: reverse-diffusion or euler-maruyama.'),
+    ...sdeSamplerKeys,
+  })
+  .describe('Predictor-corrector sampler; needs an sde.');
+
+export const OdeSamplerSchema = z
+  .strictObject({
+    kind: z.literal('ode').describe('Integrates the probability-flow ODE dx/dt = f - g^2 s / 2 from the prior at t = 1 down to eps (deterministic given x_1).'),
+    method: z.enum(ODE_METHODS).default('rk45').describe('rk45: adaptive Dormand-Prince 5(4) with rtol/atol; euler or rk4: fixed steps.'),
+    steps: z.int().min(1).optional().describe('Fixed steps from 1 to eps; required by euler and rk4, not allowed with rk45 (which chooses its own).'),
+    rtol: z.number().positive().optional().describe('Relative tolerance of rk45 (default 1e-5); rk45 only.'),
+    atol: z.number().positive().optional().describe('Absolute tolerance of rk45 (default 1e-5); rk45 only.'),
+    ...sdeSamplerKeys,
+  })
+  .superRefine((o, ctx) => {
+    if (o.method === 'rk45') {
+      if (o.steps !== undefined) ctx.addIssue({ code: 'custom', path: ['steps'], message: 'does not apply to method rk45, which chooses its own steps (set rtol and atol, or use method euler or rk4)' });
+    } else {
+      if (o.steps === undefined) ctx.addIssue({ code: 'custom', path: ['steps'], message: `required when method is ${o.method}` });
+      for (const key of ['rtol', 'atol'] as const) {
+        if (o[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `only applies to method rk45, not ${o.method}` });
+      }
+    }
+  }, afterChecks)
+  .transform((o) => (o.method === 'rk45' ? { ...o, rtol: o.rtol ?? 1e-5, atol: o.atol ?? 1e-5 } : o))
+  .describe('Probability-flow ODE sampler; needs an sde.');
+
 export const SamplerSchema = z
-  .discriminatedUnion('kind', [LangevinSamplerSchema, AldSamplerSchema])
-  .describe('How samples are drawn from the score model. Needed by the mmd, swd and modeWeights metrics.');
+  .discriminatedUnion('kind', [LangevinSamplerSchema, AldSamplerSchema, EulerMaruyamaSamplerSchema, ReverseDiffusionSamplerSchema, PcSamplerSchema, OdeSamplerSchema])
+  .describe('How samples are drawn from the score model: langevin or ald for noise levels; euler-maruyama, reverse-diffusion, pc or ode for an sde. Needed by the mmd, swd and modeWeights metrics.');
 
 // ---------------------------------------------------------------------------------------------
 // eval
 
-export const METRICS = ['fisher', 'mmd', 'swd', 'modeWeights'] as const;
+export const METRICS = ['fisher', 'mmd', 'swd', 'modeWeights', 'nll'] as const;
 export type MetricName = (typeof METRICS)[number];
 /** Metrics computed on generated samples. */
 export const SAMPLE_METRICS: readonly MetricName[] = ['mmd', 'swd', 'modeWeights'];
@@ -322,9 +466,9 @@ export const EvalSchema = z
       .array(z.enum(METRICS))
       .min(1)
       .describe(
-        'fisher: eval/fisher and eval/fisher@<sigma> against the exact perturbed score; mmd: sample/mmd; swd: sample/swd; modeWeights: sample/mode_weight_tv and sample/mode_weight/<k> (mixture datasets only).',
+        'fisher: eval/fisher and eval/fisher@<sigma> (with an sde: eval/fisher@t=<t>) against the exact perturbed score; mmd: sample/mmd; swd: sample/swd; modeWeights: sample/mode_weight_tv and sample/mode_weight/<k> (mixture datasets only); nll: eval/nll, the negative log-likelihood of held-out data through the probability-flow ODE, and perf/nll_nfe (sde only).',
       ),
-    samples: z.int().min(1).default(1000).describe('Data points drawn for fisher (per evaluation) and as the reference set of mmd and swd.'),
+    samples: z.int().min(1).default(1000).describe('Data points drawn for fisher (per evaluation), as the reference set of mmd and swd, and as the held-out set of nll.'),
   })
   .describe('Evaluation metrics and how often to compute them.');
 
@@ -335,6 +479,7 @@ export const RunConfigObjectSchema = z.strictObject({
   dataset: DatasetSchema,
   model: ModelSchema,
   noise: NoiseSchema.optional(),
+  sde: SdeSchema.optional(),
   loss: LossSchema.optional(),
   train: TrainSchema.optional(),
   sampler: SamplerSchema.optional(),
@@ -349,9 +494,20 @@ function runConfigRules(c: z.output<typeof RunConfigObjectSchema>, ctx: z.Refine
     if (!c.loss) add(['loss'], 'required when model.kind is mlp (only analytic models skip training)');
     if (!c.train) add(['train'], 'required when model.kind is mlp (only analytic models skip training)');
   }
-  if (c.loss?.kind === 'dsm' && !c.noise) add(['loss', 'kind'], 'dsm needs noise (use levels: 1 for a single sigma)');
-  if (c.sampler?.kind === 'ald' && levels < 2) {
-    add(['sampler', 'kind'], 'ald needs noise with more than one level (without noise, or with levels: 1, use langevin)');
+  if (c.sde) {
+    sdeRules(c, add);
+  } else {
+    if (c.loss?.kind === 'dsm' && !c.noise) add(['loss', 'kind'], 'dsm needs noise (use levels: 1 for a single sigma)');
+    if (c.loss?.weighting === 'likelihood') add(['loss', 'weighting'], 'likelihood (lambda = g(t)^2) needs an sde section; with noise levels use sigma2 or none');
+    if (c.model.kind === 'mlp') {
+      for (const key of ['fourierFeatures', 'fourierScale', 'timeInput'] as const) {
+        if (c.model[key] !== undefined) add(['model', key], 'only applies with an sde section (the time-conditional network)');
+      }
+    }
+    if (c.sampler && isSdeSampler(c.sampler.kind)) add(['sampler', 'kind'], `${c.sampler.kind} samples a score SDE and needs an sde section (with noise levels use langevin or ald)`);
+    if (c.sampler?.kind === 'ald' && levels < 2) {
+      add(['sampler', 'kind'], 'ald needs noise with more than one level (without noise, or with levels: 1, use langevin)');
+    }
   }
   if (c.eval) {
     const seen = new Set<string>();
@@ -362,6 +518,7 @@ function runConfigRules(c: z.output<typeof RunConfigObjectSchema>, ctx: z.Refine
       if (m === 'modeWeights' && !(MIXTURE_DATASET_KINDS as readonly string[]).includes(c.dataset.kind)) {
         add(['eval', 'metrics', i], `modeWeights needs a mixture dataset; ${c.dataset.kind} has no mixture components`);
       }
+      if (m === 'nll' && !c.sde) add(['eval', 'metrics', i], 'nll needs an sde section (the likelihood is computed through the probability-flow ODE)');
     });
     if (c.eval.every !== undefined && c.train && c.eval.every > c.train.steps) {
       add(['eval', 'every'], `must be at most train.steps (${c.train.steps}), got ${c.eval.every}`);
@@ -369,13 +526,50 @@ function runConfigRules(c: z.output<typeof RunConfigObjectSchema>, ctx: z.Refine
   }
 }
 
+function isSdeSampler(kind: string): boolean {
+  return (SDE_SAMPLER_KINDS as readonly string[]).includes(kind);
+}
+
+/** Rules of a run with an sde section (it replaces noise; samplers, losses and the model follow it). */
+function sdeRules(c: z.output<typeof RunConfigObjectSchema>, add: (path: (string | number)[], message: string) => void): void {
+  if (c.noise) add(['sde'], 'noise and sde are both given: an sde replaces the noise levels, remove one of them');
+  if (c.model.kind === 'mlp' && c.model.conditioning !== 'embed') {
+    add(['model', 'conditioning'], `${c.model.conditioning} does not apply with an sde: the network always embeds time and divides by s(t) (leave conditioning out, or embed)`);
+  }
+  if (c.loss?.kind === 'sm') add(['loss', 'kind'], 'sm (exact score matching) is not available with an sde; use dsm, ssm or ssm-vr');
+  if (c.loss?.weighting === 'none') add(['loss', 'weighting'], 'none is not available with an sde; use sigma2 (lambda = s(t)^2) or likelihood (lambda = g(t)^2)');
+  if (c.sampler && !isSdeSampler(c.sampler.kind)) {
+    add(['sampler', 'kind'], `${c.sampler.kind} samples noise levels, not an sde; with an sde use ${SDE_SAMPLER_KINDS.join(', ')}`);
+  }
+}
+
+/** Resolved-config defaults that depend on other sections: eval.every = train.steps; the time network's keys with an sde. */
+function fillDependentDefaults<C extends z.output<typeof RunConfigObjectSchema>>(c: C): C {
+  let out = c;
+  if (out.eval && out.eval.every === undefined && out.train) out = { ...out, eval: { ...out.eval, every: out.train.steps } };
+  if (out.sde && out.model.kind === 'mlp') {
+    const m = out.model;
+    out = {
+      ...out,
+      model: {
+        ...m,
+        fourierFeatures: m.fourierFeatures ?? TIME_NETWORK_DEFAULTS.fourierFeatures,
+        fourierScale: m.fourierScale ?? TIME_NETWORK_DEFAULTS.fourierScale,
+        timeInput: m.timeInput ?? TIME_NETWORK_DEFAULTS.timeInput,
+      },
+    };
+  }
+  return out;
+}
+
 /**
  * A single run's configuration. Parsing fills every default, so the output is the fully resolved
- * config that is stored and hashed (`eval.every` defaults to `train.steps`).
+ * config that is stored and hashed (`eval.every` defaults to `train.steps`; with an sde, the mlp's
+ * time-network keys get their defaults).
  */
 export const RunConfigSchema = RunConfigObjectSchema.superRefine(runConfigRules, afterChecks)
-  .transform((c) => (c.eval && c.eval.every === undefined && c.train ? { ...c, eval: { ...c.eval, every: c.train.steps } } : c))
-  .describe('One run: dataset, model, noise levels, loss, training, sampler and evaluation.');
+  .transform(fillDependentDefaults)
+  .describe('One run: dataset, model, noise levels or sde, loss, training, sampler and evaluation.');
 
 // ---------------------------------------------------------------------------------------------
 // experiment file
@@ -426,13 +620,26 @@ export type MlpModelSpec = z.output<typeof MlpModelSchema>;
 export type AnalyticModelSpec = z.output<typeof AnalyticModelSchema>;
 export type ModelSpec = z.output<typeof ModelSchema>;
 export type NoiseSpec = z.output<typeof NoiseSchema>;
+export type SdeKind = (typeof SDE_KINDS)[number];
+export type VeSdeSpec = z.output<typeof VeSdeSchema>;
+export type VpSdeSpec = z.output<typeof VpSdeSchema>;
+export type SubVpSdeSpec = z.output<typeof SubVpSdeSchema>;
+export type SdeSpec = z.output<typeof SdeSchema>;
 export type LossKind = (typeof LOSS_KINDS)[number];
 export type LossSpec = z.output<typeof LossSchema>;
 export type TrainSpec = z.output<typeof TrainSchema>;
 export type SamplerInit = z.output<typeof InitSchema>;
 export type LangevinSamplerSpec = z.output<typeof LangevinSamplerSchema>;
 export type AldSamplerSpec = z.output<typeof AldSamplerSchema>;
+export type EulerMaruyamaSamplerSpec = z.output<typeof EulerMaruyamaSamplerSchema>;
+export type ReverseDiffusionSamplerSpec = z.output<typeof ReverseDiffusionSamplerSchema>;
+export type PcSamplerSpec = z.output<typeof PcSamplerSchema>;
+export type OdeSamplerSpec = z.output<typeof OdeSamplerSchema>;
 export type SamplerSpec = z.output<typeof SamplerSchema>;
+/** Samplers of noise-level models (langevin, ald). */
+export type NoiseSamplerSpec = LangevinSamplerSpec | AldSamplerSpec;
+/** Samplers of score SDEs. */
+export type SdeSamplerSpec = EulerMaruyamaSamplerSpec | ReverseDiffusionSamplerSpec | PcSamplerSpec | OdeSamplerSpec;
 export type EvalSpec = z.output<typeof EvalSchema>;
 /** A run config with every default filled in: what a run executes, stores and hashes. */
 export type ResolvedRunConfig = z.output<typeof RunConfigSchema>;

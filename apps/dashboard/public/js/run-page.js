@@ -1,5 +1,5 @@
 // Run page: status and error, final metrics, samples over the true density's contours, learned vs
-// exact score field, the annealed Langevin trajectory, metric curves, resolved config and its diff.
+// exact score field, the sampler's trajectory, metric curves, resolved config and its diff.
 import { lineChart } from './charts.js';
 import { boundsOfPoints, Plot2D } from './plots.js';
 import { api, color, directionWord, errorCard, fmt, fmtDuration, fmtTime, h, livePoller, num, paramChips, setCrumbs, statusBadge, valueLabel } from './util.js';
@@ -18,7 +18,7 @@ const el = {
   events: h('section', { class: 'card', id: 'events' }),
 };
 
-const MAIN_CURVES = ['train/loss', 'eval/fisher', 'sample/mmd', 'sample/swd', 'sample/mode_weight_tv', 'train/grad_norm', 'perf/steps_per_sec'];
+const MAIN_CURVES = ['train/loss', 'eval/fisher', 'eval/nll', 'sample/mmd', 'sample/swd', 'sample/mode_weight_tv', 'train/grad_norm', 'perf/steps_per_sec'];
 
 function renderHeader() {
   const { run, sweep } = state.data;
@@ -61,7 +61,9 @@ function renderMetrics() {
     return;
   }
   const main = metricKeys.filter((k) => !k.startsWith('eval/fisher@'));
-  const levels = metricKeys.filter((k) => k.startsWith('eval/fisher@'));
+  // eval/fisher@<sigma> (noise levels) or eval/fisher@t=<t> (score SDEs).
+  const times = metricKeys.filter((k) => k.startsWith('eval/fisher@t='));
+  const levels = metricKeys.filter((k) => k.startsWith('eval/fisher@') && !times.includes(k));
   const table = (keys) =>
     h(
       'table',
@@ -70,11 +72,17 @@ function renderMetrics() {
       h('tbody', {}, keys.map((k) => h('tr', {}, h('td', {}, k), h('td', { class: 'num' }, fmt(run.latest[k], 4)), h('td', { class: 'muted small' }, directions[k] === 'none' ? '' : directionWord(directions[k]))))),
     );
   const fisherBox = h('div', { class: 'chartbox short' }, h('canvas', { id: 'fisher-levels' }));
+  const caption = times.length
+    ? 'Final eval/fisher per time t of the SDE (log y); eval/fisher is the mean of s(t)² F(t) over these times.'
+    : 'Final eval/fisher per noise level σ (log–log); the weighted mean is eval/fisher.';
   el.metrics.replaceChildren(
     h('h2', {}, 'Final metrics'),
-    h('div', { class: 'grid2' }, table(main), levels.length ? h('figure', {}, fisherBox, h('figcaption', {}, 'Final eval/fisher per noise level σ (log–log); the weighted mean is eval/fisher.')) : null),
+    h('div', { class: 'grid2' }, table(main), levels.length || times.length ? h('figure', {}, fisherBox, h('figcaption', {}, caption)) : null),
   );
-  if (levels.length) {
+  if (times.length) {
+    const pts = times.map((k) => ({ step: Number(k.slice('eval/fisher@t='.length)), value: num(run.latest[k]) })).sort((a, b) => a.step - b.step);
+    lineChart(fisherBox.firstChild, [{ label: 'eval/fisher@t', points: pts }], { xLabel: 't', yLabel: 'fisher divergence', logY: true, legend: true });
+  } else if (levels.length) {
     const pts = levels.map((k) => ({ step: Number(k.slice('eval/fisher@'.length)), value: num(run.latest[k]) })).sort((a, b) => a.step - b.step);
     lineChart(fisherBox.firstChild, [{ label: 'eval/fisher@σ', points: pts }], { xLabel: 'σ', yLabel: 'fisher divergence', logY: true, logX: true, legend: true });
   }
@@ -140,9 +148,14 @@ async function renderArtifacts() {
   const sf = field?.value ?? null;
   if (sf) {
     const figs = [];
-    const sigmaText = sf.sigma === null || sf.sigma === undefined ? '' : ` at σ = ${fmt(sf.sigma)}`;
-    if (sf.model) figs.push(h('figure', {}, plotCanvas('score-model'), h('figcaption', {}, `Learned score s(x${sf.sigma !== null ? ', σ' : ''})${sigmaText}`)));
-    figs.push(h('figure', {}, plotCanvas('score-exact'), h('figcaption', {}, `Exact score ∇ₓ log p${sf.sigma !== null ? '_σ' : ''}(x)${sigmaText}`)));
+    // A noise-level model's field is drawn at σ (or unconditional); a score SDE's at t = eps, where its samplers end.
+    const hasTime = sf.time !== null && sf.time !== undefined;
+    const hasSigma = sf.sigma !== null && sf.sigma !== undefined;
+    const atText = hasTime ? ` at t = ${fmt(sf.time)}` : hasSigma ? ` at σ = ${fmt(sf.sigma)}` : '';
+    const arg = hasTime ? ', t' : hasSigma ? ', σ' : '';
+    const sub = hasTime ? '_t' : hasSigma ? '_σ' : '';
+    if (sf.model) figs.push(h('figure', {}, plotCanvas('score-model'), h('figcaption', {}, `Learned score s(x${arg})${atText}`)));
+    figs.push(h('figure', {}, plotCanvas('score-exact'), h('figcaption', {}, `Exact score ∇ₓ log p${sub}(x)${atText}`)));
     let errText = sf.model ? '' : 'Analytic model: the sampler used the exact score, so there is no learned field.';
     if (sf.model) {
       let num2 = 0;
@@ -172,15 +185,23 @@ async function renderArtifacts() {
     );
   }
 
-  // Annealed Langevin trajectory, one small plot per noise level.
+  // The sampler's trajectory: annealed Langevin after each noise level, Langevin every few steps, or a
+  // score SDE's sampler from the prior at t = 1 down to eps (labels t=...).
   const tr = trajectory?.value ?? null;
   if (tr && tr.snapshots?.length) {
+    const kind = run.config?.sampler?.kind;
+    const n = tr.snapshots[0].length;
+    const [title, hint] = run.config?.sde
+      ? [`Reverse-time trajectory (${kind})`, `The same ${n} samples from the prior at t = 1 down to t = eps, where the sampler stops (before any denoising).`]
+      : kind === 'langevin'
+        ? ['Langevin trajectory', `The same ${n} samples from their start, at evenly spaced steps.`]
+        : ['Annealed Langevin trajectory', `The same ${n} samples after each noise level, largest σ first.`];
     cards.push(
       h(
         'div',
         { class: 'card' },
-        h('h2', {}, 'Annealed Langevin trajectory'),
-        h('p', { class: 'hint' }, `The same ${tr.snapshots[0].length} samples after each noise level, largest σ first.`),
+        h('h2', {}, title),
+        h('p', { class: 'hint' }, hint),
         h('div', { class: 'multiples', id: 'trajectory' }, tr.snapshots.map((_, i) => h('figure', {}, h('figcaption', {}, tr.labels[i] ?? `#${i}`), plotCanvas(`traj-${i}`)))),
       ),
     );

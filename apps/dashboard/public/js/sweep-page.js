@@ -291,7 +291,7 @@ async function renderAblation() {
   );
   const groupColor = (g) => valueColor(ab.param, g.key);
   if (ab.metrics.length === 0 && !ab.groups.some((g) => g.msPerStep.n > 0)) {
-    grid.replaceWith(h('p', { class: 'muted' }, 'No finished run has eval/fisher, sample/* or perf/steps_per_sec yet.'));
+    grid.replaceWith(h('p', { class: 'muted' }, 'No finished run has eval/fisher, eval/nll, sample/* or perf/steps_per_sec yet.'));
     return;
   }
   for (const m of ab.metrics) {
@@ -393,7 +393,7 @@ function valueKeyOf(v) {
 function metricColumns() {
   const keys = state.summary.metricKeys;
   if (state.allColumns) return keys;
-  const main = ['sample/mmd', 'sample/swd', 'sample/mode_weight_tv', 'eval/fisher', 'train/loss', 'perf/steps_per_sec'];
+  const main = ['sample/mmd', 'sample/swd', 'sample/mode_weight_tv', 'eval/nll', 'eval/fisher', 'perf/nfe', 'train/loss', 'perf/steps_per_sec'];
   return keys.filter((k) => main.includes(k));
 }
 
