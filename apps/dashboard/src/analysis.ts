@@ -2,6 +2,7 @@
 // which configuration did best, a final metric over two parameters (heatmap), the objectives side by
 // side (ablation), and curves averaged over seeds. Pure functions over RunSummary records, so they
 // are tested without a server.
+import { parameterValueLabel } from '@scorelab/config';
 import { lttbIndices } from '@scorelab/tracking';
 import type { RunStatus, RunSummary, SeriesPoint } from '@scorelab/tracking';
 import { isBetter, metricDirection, type MetricDirection } from './metric-names';
@@ -18,7 +19,7 @@ export function valueKey(v: unknown): string {
 }
 
 export function valueLabel(v: unknown): string {
-  return typeof v === 'string' ? v : valueKey(v);
+  return parameterValueLabel(v);
 }
 
 export interface ParamValue {

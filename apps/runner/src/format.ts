@@ -1,4 +1,5 @@
 /** Text formatting shared by the progress display, the summary and ls/show. */
+import { parameterValueLabel } from '@scorelab/config';
 import { METRIC } from './metric-names';
 
 /** Metrics shown in run tables (when present), in this order; the rest are in `show` and `export`. */
@@ -31,8 +32,7 @@ export function formatDuration(ms: number | null | undefined): string {
 
 /** A parameter value as written (numbers in full: they are the user's, not measurements). */
 export function formatValue(v: unknown): string {
-  if (typeof v === 'string') return v;
-  return JSON.stringify(v) ?? String(v);
+  return parameterValueLabel(v);
 }
 
 /** `{ 'loss.kind': 'dsm', 'sampler.stepSize': 0.1 }` -> `loss.kind=dsm sampler.stepSize=0.1`. */

@@ -8,6 +8,7 @@ import { ConfigError, formatPath, placeIssues, type RawIssue } from './errors';
 import { configHash } from './hash';
 import { setAt, splitPath } from './paths';
 import { mulberry32 } from './prng';
+import { parameterValueLabel } from './value-label';
 import { checkRunConfig } from './resolve';
 import type { ExperimentFile, JsonValue, ParameterValues, ResolvedRunConfig } from './schema';
 
@@ -80,7 +81,7 @@ export function applyCombination(base: unknown, combo: ParameterCombination): un
 }
 
 export function describeCombination(combo: ParameterCombination): string {
-  return combo.map(([path, v]) => `${path}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ');
+  return combo.map(([path, v]) => `${path}=${parameterValueLabel(v)}`).join(', ');
 }
 
 export interface ExpansionFailure {

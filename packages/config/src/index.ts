@@ -93,3 +93,4 @@ export { canonicalJson, configHash } from './hash';
 export { sha256Hex } from './sha256';
 export { experimentJsonSchema, experimentJsonSchemaText } from './json-schema';
 export { loadExperimentFile } from './load-file';
+export { parameterValueLabel } from './value-label';

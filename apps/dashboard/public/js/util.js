@@ -81,8 +81,18 @@ export function fmtTime(epochMs) {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
+/** Mirrors parameterValueLabel of @scorelab/config: sections read as `kind (field=value, ...)`. */
 export function valueLabel(v) {
-  return typeof v === 'string' ? v : JSON.stringify(v);
+  if (typeof v === 'string') return v;
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    const fields = Object.entries(v)
+      .filter(([k, x]) => k !== 'kind' && k !== 'samples' && ['number', 'string', 'boolean'].includes(typeof x))
+      .map(([k, x]) => `${k}=${String(x)}`);
+    const head = typeof v.kind === 'string' ? v.kind : '';
+    if (head) return fields.length ? `${head} (${fields.join(', ')})` : head;
+    return fields.join(', ') || JSON.stringify(v);
+  }
+  return JSON.stringify(v) ?? String(v);
 }
 
 /** "dsm, 0.1" — the swept values in parameter order. */
