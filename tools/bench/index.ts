@@ -92,7 +92,9 @@ if (!skip.has('train')) {
     const torch: Record<string, number[]> = {};
     for (let rep = 0; rep < REPS; rep++) {
       for (const backend of s.backends) {
-        const out = tsx('tools/bench/train-step.ts', [...common, '--backend', backend, '--json']);
+        // The pure-JS cpu backend is ~20x slower: fewer steps keep the bench short.
+        const args = backend === 'cpu' ? [...common.slice(0, -1), String(Math.min(s.steps, 40))] : common;
+        const out = tsx('tools/bench/train-step.ts', [...args, '--backend', backend, '--json']);
         for (const r of out.results) {
           ((tf[backend] ??= {})[r.loss] ??= []).push(r.msPerStep);
           (kernels[backend] ??= {})[r.loss] = r.kernelsPerStep;
@@ -172,6 +174,18 @@ if (!skip.has('dashboard')) {
   summary.dashboard = { runs: out.runs, points: out.points, worstMs: out.worstMs, ok: out.ok };
 }
 
+/** Read before comparing with other PyTorch numbers. */
+const TORCH_NOTE =
+  'The PyTorch column is the same network, loss, batch, data and Adam in tools/bench/torch_train_step.py, run by Debian\'s python3-torch (1.13, OpenBLAS) on one thread in the same invocation. A pip wheel of PyTorch (MKL) is faster on this kind of CPU: DESIGN.md section 7 quotes 2.8 / 5.6 / 8.3 ms for dsm / ssm-vr / sm on the reference network, against which the wasm times here are about 2x, 1.4x and 1.2x.';
+
+function otherLines(s: Record<string, any>): string[] {
+  const out: string[] = [];
+  for (const r of s.sampling ?? []) out.push(`- Annealed Langevin, ${r.score}: ${r.msPerStep.toFixed(2)} ms per step of 1280 samples (${(r.sampleEvalsPerSec / 1e6).toFixed(3)} M sample-score-evaluations/s).`);
+  if (s.store) out.push(`- Store ingest: ${Math.round(s.store.logMetricsPointsPerSec)} metric points/s through logMetrics, ${Math.round(s.store.metricBufferPointsPerSec)} through MetricBuffer (target 100,000).`);
+  if (s.dashboard) out.push(`- Dashboard API on ${s.dashboard.runs} runs and ${s.dashboard.points} metric points: slowest call ${s.dashboard.worstMs} ms (first, uncached request; target 1000 ms).`);
+  return out;
+}
+
 if (writeDocs) {
   const md = [
     '# Benchmarks',
@@ -180,6 +194,8 @@ if (writeDocs) {
     '',
     '## Training step, Scorelab vs PyTorch',
     '',
+    TORCH_NOTE,
+    '',
     String(summary.trainStepTable ?? '(skipped)'),
     '',
     '## Cost against dimension',
@@ -187,6 +203,10 @@ if (writeDocs) {
     String(summary.dimensionTable ?? '(skipped)'),
     '',
     '![ms per step against D](img/bench-dimension.svg)',
+    '',
+    '## Sampling, store, dashboard',
+    '',
+    ...otherLines(summary),
     '',
   ].join('\n');
   writeFileSync(join(root, 'docs/benchmarks.md'), md);
