@@ -34,7 +34,7 @@ describe('bad experiment files', () => {
     await store.close();
     const r = await runCli(['sweep', '--config', file, '--db', db]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/parameters: the combination noise\.levels=1, sampler=\{"kind":"ald".* is invalid/);
+    expect(r.stderr).toMatch(/parameters: the combination noise\.levels=1, sampler=ald \(stepSize=0\.1, stepsPerLevel=10\) is invalid/);
     const reader = await openStore(db, { readonly: true });
     try {
       expect(await reader.listSweeps()).toEqual([]);
