@@ -16,12 +16,31 @@ export function mlpForward(
   tangents: tf.Tensor2D[],
   scale: tf.Tensor2D | null,
 ): { score: tf.Tensor2D; jvps: tf.Tensor2D[] } {
-  const n = input.shape[0];
   const k = tangents.length;
+  const { score, jvpStacked } = mlpForwardStacked(params, activation, input, dim, k > 0 ? (tf.concat(tangents, 0) as tf.Tensor2D) : null, scale);
+  // tfjs's gradient of a one-way split passes dy as a tensor, not a list, and fails: skip the split.
+  const jvps = jvpStacked ? (k === 1 ? [jvpStacked] : (tf.split(jvpStacked, k, 0) as tf.Tensor2D[])) : [];
+  return { score, jvps };
+}
+
+/**
+ * As mlpForward, with the K tangents stacked along the batch ([K*N, dim], block k = tangent k) in
+ * and out. Avoids tf.split, whose wasm kernel is very slow for many pieces (exact sm pushes D).
+ */
+export function mlpForwardStacked(
+  params: tf.Variable[],
+  activation: Activation,
+  input: tf.Tensor2D,
+  dim: number,
+  tangentsStacked: tf.Tensor2D | null,
+  scale: tf.Tensor2D | null,
+): { score: tf.Tensor2D; jvpStacked: tf.Tensor2D | null } {
+  const n = input.shape[0];
+  const k = tangentsStacked ? tangentsStacked.shape[0] / n : 0;
+  if (!Number.isInteger(k)) throw new Error(`stacked tangents have ${tangentsStacked!.shape[0]} rows, not a multiple of N = ${n}`);
   const layers = params.length / 2;
   let h = input;
-  // Tangents of all projections stacked along the batch: [K*N, width].
-  let tan: tf.Tensor2D | null = k > 0 ? (tf.concat(tangents, 0) as tf.Tensor2D) : null;
+  let tan: tf.Tensor2D | null = tangentsStacked;
   for (let l = 0; l < layers; l++) {
     const W = params[2 * l] as unknown as tf.Tensor2D;
     const b = params[2 * l + 1];
@@ -45,7 +64,5 @@ export function mlpForward(
     score = tf.div(score, scale) as tf.Tensor2D;
     if (tan) tan = tf.reshape(tf.div(tf.reshape(tan, [k, n, dim]), scale), [k * n, dim]) as tf.Tensor2D;
   }
-  // tfjs's gradient of a one-way split passes dy as a tensor, not a list, and fails: skip the split.
-  const jvps = tan ? (k === 1 ? [tan] : (tf.split(tan, k, 0) as tf.Tensor2D[])) : [];
-  return { score, jvps };
+  return { score, jvpStacked: tan };
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from './rng';
 import type { TangentScoreFn } from './score';
 import { fastSoftplus, fastTanh } from './activations';
-import { mlpForward } from './mlp-forward';
+import { mlpForward, mlpForwardStacked } from './mlp-forward';
 import { eluDerivative } from './second-order-gradients';
 
 export type Activation = 'softplus' | 'swish' | 'elu' | 'relu' | 'tanh';
@@ -79,10 +79,14 @@ export function createMlpScoreNetwork(options: MlpOptions, rng: Rng): ScoreNetwo
     return tf.reshape(sigma, [-1, 1]) as tf.Tensor2D;
   };
 
-  const run = (x: tf.Tensor2D, sigma: tf.Tensor1D | undefined, tangents: tf.Tensor2D[]) => {
+  const prepare = (x: tf.Tensor2D, sigma: tf.Tensor1D | undefined) => {
     if (x.rank !== 2 || x.shape[1] !== inputDim) throw new Error(`expected x of shape [N, ${inputDim}], got [${x.shape}]`);
     const sig = sigmaColumn(x, sigma);
     const input: tf.Tensor2D = conditioning === 'embed' ? tf.concat([x, tf.log(sig!)], 1) : x;
+    return { input, sig };
+  };
+  const run = (x: tf.Tensor2D, sigma: tf.Tensor1D | undefined, tangents: tf.Tensor2D[]) => {
+    const { input, sig } = prepare(x, sigma);
     return mlpForward(params, activation, input, inputDim, tangents, sig);
   };
 
@@ -92,6 +96,12 @@ export function createMlpScoreNetwork(options: MlpOptions, rng: Rng): ScoreNetwo
       if (v.shape[0] !== x.shape[0] || v.shape[1] !== inputDim) throw new Error(`tangent of shape [${v.shape}] for x of shape [${x.shape}]`);
     }
     return run(x, sigma, tangents);
+  };
+  score.withStackedTangents = (x, sigma, tangents) => {
+    if (tangents.shape[1] !== inputDim || tangents.shape[0] % x.shape[0] !== 0) throw new Error(`stacked tangents of shape [${tangents.shape}] for x of shape [${x.shape}]`);
+    const { input, sig } = prepare(x, sigma);
+    const { score: s, jvpStacked } = mlpForwardStacked(params, activation, input, inputDim, tangents, sig);
+    return { score: s, jvpStacked: jvpStacked! };
   };
 
   return {

@@ -17,6 +17,8 @@ export type ScoreFn = (x: tf.Tensor2D, sigma?: tf.Tensor1D) => tf.Tensor2D;
 export interface TangentScoreFn {
   (x: tf.Tensor2D, sigma?: tf.Tensor1D): tf.Tensor2D;
   withTangents(x: tf.Tensor2D, sigma: tf.Tensor1D | undefined, tangents: tf.Tensor2D[]): { score: tf.Tensor2D; jvps: tf.Tensor2D[] };
+  /** Optional: the same with K tangents stacked along the batch, [K*N, D] in and out (no split). */
+  withStackedTangents?(x: tf.Tensor2D, sigma: tf.Tensor1D | undefined, tangents: tf.Tensor2D): { score: tf.Tensor2D; jvpStacked: tf.Tensor2D };
 }
 
 export function hasTangents(f: ScoreFn): f is ScoreFn & TangentScoreFn {

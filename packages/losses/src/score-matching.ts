@@ -39,6 +39,16 @@ function scoreAndTrace(score: ScoreFn, x: tf.Tensor2D, sigma: tf.Tensor1D | unde
   const [n, d] = x.shape;
   switch (mode) {
     case 'forward': {
+      const ts = asTangentScore(score);
+      if (ts.withStackedTangents) {
+        // All D basis tangents in one stacked batch: row i*N + r is e_i. The trace is
+        // sum_i (J e_i)_i, read off with a [D, 1, D] identity mask (no split into D pieces).
+        const { score: s, jvpStacked } = ts.withStackedTangents(x, sigma, stackedBasis(n, d));
+        checkScoreShape(s, x);
+        const eye = tf.reshape(tf.eye(d), [d, 1, d]);
+        const trace = tf.sum(tf.mul(tf.reshape(jvpStacked, [d, n, d]), eye), [0, 2]) as tf.Tensor1D;
+        return { s, trace };
+      }
       const basis = Array.from({ length: d }, (_, i) => basisTangent(n, d, i));
       const { score: s, jvps } = asTangentScore(score).withTangents(x, sigma, basis);
       checkScoreShape(s, x);
@@ -52,6 +62,13 @@ function scoreAndTrace(score: ScoreFn, x: tf.Tensor2D, sigma: tf.Tensor1D | unde
       return { s, trace: exactDivergence((xx) => score(xx, sigma), x) };
     }
   }
+}
+
+/** The D basis tangents stacked: row i*N + r is e_i, [D*N, D]. */
+function stackedBasis(n: number, d: number): tf.Tensor2D {
+  const out = new Float32Array(d * n * d);
+  for (let i = 0; i < d; i++) for (let r = 0; r < n; r++) out[(i * n + r) * d + i] = 1;
+  return tf.tensor2d(out, [d * n, d]);
 }
 
 /** The tangent e_i for every row: [N, D]. */
