@@ -14,21 +14,13 @@ import { fileURLToPath } from 'node:url';
 import { expandSweep, validateExperiment } from '@scorelab/config';
 import { openStore } from '@scorelab/tracking';
 import type { MetricPoint } from '@scorelab/tracking';
+import { numberFlag, stringFlag } from './cli-args';
 
-function arg(name: string, fallback: number): number;
-function arg(name: string, fallback: string | undefined): string | undefined;
-function arg(name: string, fallback: number | string | undefined): number | string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = process.argv[i + 1];
-  return typeof fallback === 'number' ? Number(v) : v;
-}
-
-const RUNS = arg('runs', 1000);
-const PER_RUN = arg('points-per-run', 1000);
-const REPS = arg('reps', 5);
+const RUNS = numberFlag('runs', 1000);
+const PER_RUN = numberFlag('points-per-run', 1000);
+const REPS = numberFlag('reps', 5);
 const TARGET_MS = 1000;
-const dbArg = arg('db', undefined);
+const dbArg = stringFlag('db');
 const dir = dbArg === undefined ? mkdtempSync(join(tmpdir(), 'scorelab-bench-dashboard-')) : undefined;
 const dbPath = dbArg ?? join(dir!, 'bench.db');
 

@@ -10,21 +10,13 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MetricBuffer, openStore } from '@scorelab/tracking';
 import type { MetricPoint } from '@scorelab/tracking';
+import { numberFlag, stringFlag } from './cli-args';
 
-function arg(name: string, fallback: number): number;
-function arg(name: string, fallback: string | undefined): string | undefined;
-function arg(name: string, fallback: number | string | undefined): number | string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = process.argv[i + 1];
-  return typeof fallback === 'number' ? Number(v) : v;
-}
-
-const totalPoints = arg('points', 1_000_000);
-const batch = arg('batch', 1000);
-const keys = arg('keys', 8);
-const runs = arg('runs', 4);
-const dbArg = arg('db', undefined);
+const totalPoints = numberFlag('points', 1_000_000);
+const batch = numberFlag('batch', 1000);
+const keys = numberFlag('keys', 8);
+const runs = numberFlag('runs', 4);
+const dbArg = stringFlag('db');
 const TARGET = 100_000;
 
 const dir = dbArg === undefined ? mkdtempSync(join(tmpdir(), 'scorelab-bench-')) : undefined;

@@ -20,14 +20,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lineChart } from '../results/svg';
 import { markdownTable } from '../results/table';
+import { numberFlag, stringFlag } from '../cli-args';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const quick = process.argv.includes('--quick');
 const writeDocs = process.argv.includes('--write-docs');
-const skipArg = process.argv.indexOf('--skip');
-const skip = new Set(skipArg >= 0 ? process.argv[skipArg + 1].split(',') : []);
-const repsArg = process.argv.indexOf('--reps');
-const REPS = repsArg >= 0 ? Number(process.argv[repsArg + 1]) : quick ? 1 : 3;
+const skip = new Set(stringFlag('skip')?.split(',') ?? []);
+const REPS = numberFlag('reps', quick ? 1 : 3);
 const PYTHON = '/usr/bin/python3';
 
 function lastJson(stdout: string): any {

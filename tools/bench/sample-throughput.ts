@@ -7,11 +7,7 @@
 import { Rng, createMlpScoreNetwork, geometricSigmas, selectBackend, type ScoreFn } from '@scorelab/core';
 import { createDataset } from '@scorelab/datasets';
 import { annealedLangevin, initialSamples, runSampler } from '@scorelab/samplers';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
+import { numberFlag, stringFlag } from '../cli-args';
 
 export async function benchSampling(opts: { backend?: string; samples: number; levels: number; stepsPerLevel: number; hidden: number }) {
   const backend = await selectBackend(opts.backend);
@@ -40,11 +36,11 @@ export async function benchSampling(opts: { backend?: string; samples: number; l
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const out = await benchSampling({
-    backend: arg('backend', 'wasm'),
-    samples: Number(arg('samples', '1280')),
-    levels: Number(arg('levels', '10')),
-    stepsPerLevel: Number(arg('steps-per-level', '100')),
-    hidden: Number(arg('hidden', '128')),
+    backend: stringFlag('backend', 'wasm'),
+    samples: numberFlag('samples', 1280),
+    levels: numberFlag('levels', 10),
+    stepsPerLevel: numberFlag('steps-per-level', 100),
+    hidden: numberFlag('hidden', 128),
   });
   for (const r of out.results) {
     console.log(`${out.backend.padEnd(6)} ${r.score.padEnd(18)} ${r.seconds.toFixed(2).padStart(7)} s  ${r.msPerStep.toFixed(2).padStart(6)} ms/step  ${(r.sampleEvalsPerSec / 1e6).toFixed(2)} M sample-evals/s`);

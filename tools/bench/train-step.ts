@@ -8,11 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng, Trainer, createMlpScoreNetwork, selectBackend } from '@scorelab/core';
 import { createDataset } from '@scorelab/datasets';
 import { createLoss, type JacobianMode, type LossSpec } from '@scorelab/losses';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
+import { numberFlag, stringFlag } from '../cli-args';
 
 export interface StepTiming {
   loss: string;
@@ -58,13 +54,13 @@ export async function benchTrainStep(opts: {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const out = await benchTrainStep({
-    backend: arg('backend', 'wasm'),
-    hidden: Number(arg('hidden', '128')),
-    batch: Number(arg('batch', '128')),
-    dim: Number(arg('dim', '2')),
-    losses: arg('losses', 'dsm,ssm-vr,sm').split(','),
-    steps: Number(arg('steps', '200')),
-    jacobian: arg('jacobian', 'auto') as JacobianMode,
+    backend: stringFlag('backend', 'wasm'),
+    hidden: numberFlag('hidden', 128),
+    batch: numberFlag('batch', 128),
+    dim: numberFlag('dim', 2),
+    losses: stringFlag('losses', 'dsm,ssm-vr,sm').split(','),
+    steps: numberFlag('steps', 200),
+    jacobian: stringFlag('jacobian', 'auto') as JacobianMode,
   });
   if (!process.argv.includes('--json')) {
     for (const r of out.results) console.log(`${out.backend.padEnd(8)} ${r.loss.padEnd(7)} ${r.msPerStep.toFixed(2).padStart(8)} ms/step  ${r.kernelsPerStep} kernels`);
