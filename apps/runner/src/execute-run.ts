@@ -13,7 +13,7 @@ import { fisherDivergence } from '@scorelab/metrics';
 import { createSampler, initialSamples, runSampler, type SamplerSpec } from '@scorelab/samplers';
 import { noiseScoreField } from './artifacts';
 import { executeSdeRun } from './execute-sde-run';
-import { METRIC, fisherAtKey } from './metric-names';
+import { METRIC, fisherAtKey, formatSigma } from './metric-names';
 import { RunStopped, recordSamples, runRngs, trainLoop, type MetricRecord, type RunHooks, type RunOutcome, type RunRngs } from './run-stages';
 
 export { RunFailure, RunStopped, type MetricRecord, type RunHooks, type RunOutcome, type RunPhase, type RunProgress } from './run-stages';
@@ -150,8 +150,4 @@ function trajectoryLabels(kind: 'langevin' | 'ald', sigmas: number[] | null, cou
     return ['init', ...sigmas.map((s) => `after sigma=${formatSigma(s)}`)];
   }
   return Array.from({ length: count }, (_, i) => (i === 0 ? 'init' : `snapshot ${i}`));
-}
-
-export function formatSigma(s: number): string {
-  return String(Number(s.toPrecision(4)));
 }

@@ -17,12 +17,17 @@ export const METRIC = {
   modeWeight: (k: number) => `sample/mode_weight/${k}`,
 } as const;
 
+/** A noise level or time as it appears in metric keys and labels: 4 significant digits (7.170 -> '7.17'). */
+export function formatSigma(s: number): string {
+  return String(Number(s.toPrecision(4)));
+}
+
 /** eval/fisher@<sigma>, sigma with 4 significant digits (20, 7.170, 0.01 -> '20', '7.17', '0.01'). */
 export function fisherAtKey(sigma: number): string {
-  return `eval/fisher@${Number(sigma.toPrecision(4))}`;
+  return `eval/fisher@${formatSigma(sigma)}`;
 }
 
 /** eval/fisher@t=<t> of a time-conditional (SDE) model, t with 4 significant digits (1e-5, 0.1, 1 -> 't=0.00001', 't=0.1', 't=1'). */
 export function fisherAtTimeKey(t: number): string {
-  return `eval/fisher@t=${Number(t.toPrecision(4))}`;
+  return `eval/fisher@t=${formatSigma(t)}`;
 }

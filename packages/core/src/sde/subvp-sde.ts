@@ -29,7 +29,7 @@ export function subVpSde(options: SubVpSdeOptions = {}): SubVpSde {
     priorStd: 1,
     driftCoefficient: b.driftCoefficient,
     diffusion: timeFunction(
-      (t) => Math.sqrt((betaMin + t * (betaMax - betaMin)) * -Math.expm1(-2 * b.integral(t))),
+      (t) => Math.sqrt(b.beta(t) * -Math.expm1(-2 * b.integral(t))),
       (t) => tf.sqrt(tf.mul(b.beta(t), oneMinusExpTensor(tf.mul(b.integralTensor(t), -2) as tf.Tensor1D))) as tf.Tensor1D,
     ),
     marginalNumber: (t) => ({ mean: Math.exp(-0.5 * b.integral(t)), std: -Math.expm1(-b.integral(t)) }),

@@ -54,7 +54,7 @@ export function vpSde(options: VpSdeOptions = {}): VpSde {
     priorStd: 1,
     driftCoefficient: b.driftCoefficient,
     diffusion: timeFunction(
-      (t) => Math.sqrt(betaMin + t * (betaMax - betaMin)),
+      (t) => Math.sqrt(b.beta(t)),
       (t) => tf.sqrt(b.beta(t)) as tf.Tensor1D,
     ),
     // s^2 = 1 - m^2 = 1 - exp(-B): -expm1 avoids the cancellation at small t.
