@@ -2,7 +2,7 @@
 // which configuration did best, a final metric over two parameters (heatmap), the objectives side by
 // side (ablation), and curves averaged over seeds. Pure functions over RunSummary records, so they
 // are tested without a server.
-import { parameterValueLabel } from '@scorelab/config';
+import { METRIC, parameterValueLabel } from '@scorelab/config';
 import { lttbIndices } from '@scorelab/tracking';
 import type { RunStatus, RunSummary, SeriesPoint } from '@scorelab/tracking';
 import { isBetter, metricDirection, type MetricDirection } from './metric-names';
@@ -287,7 +287,7 @@ export function ablation(runs: readonly RunSummary[], param: string, metrics: re
       notFinished: countNotFinished(members),
       metrics: Object.fromEntries(metrics.map((m) => [m, collect((r) => r.latest[m])])),
       msPerStep: collect((r) => {
-        const sps = r.latest['perf/steps_per_sec'];
+        const sps = r.latest[METRIC.stepsPerSec];
         return sps === undefined ? undefined : 1000 / sps;
       }),
     };

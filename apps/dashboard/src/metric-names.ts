@@ -1,23 +1,24 @@
 // What the dashboard knows about metric names (DESIGN.md section 5): which way is better, and which
 // keys to show first. Unknown keys are shown too; they default to lower-is-better.
+import { METRIC } from '@scorelab/config';
 
 /** 'lower' / 'higher' = which values are better; 'none' = no order (e.g. one mode's weight). */
 export type MetricDirection = 'lower' | 'higher' | 'none';
 
 export function metricDirection(key: string): MetricDirection {
-  if (key === 'perf/steps_per_sec') return 'higher';
+  if (key === METRIC.stepsPerSec) return 'higher';
   // The fraction of samples in mode k is only good relative to the true weight: no direction.
-  if (key.startsWith('sample/mode_weight/')) return 'none';
+  if (key.startsWith(METRIC.modeWeightPrefix)) return 'none';
   // Divergences, distances, losses, eval/nll (nats per sample), score evaluations (perf/nfe,
   // perf/nll_nfe) and times: lower is better; also the default for keys not known here.
   return 'lower';
 }
 
 /** Keys the researcher asks about first, in the order a "best run" metric is chosen by default. */
-export const PREFERRED_METRICS = ['sample/mmd', 'sample/swd', 'sample/mode_weight_tv', 'eval/nll', 'eval/fisher', 'train/loss'] as const;
+export const PREFERRED_METRICS = [METRIC.mmd, METRIC.swd, METRIC.modeWeightTv, METRIC.nll, METRIC.fisher, METRIC.trainLoss] as const;
 
 /** Final metrics compared side by side in the ablation view, when present. */
-export const ABLATION_METRICS = ['eval/fisher', 'eval/nll', 'sample/mmd', 'sample/swd', 'sample/mode_weight_tv'] as const;
+export const ABLATION_METRICS = [METRIC.fisher, METRIC.nll, METRIC.mmd, METRIC.swd, METRIC.modeWeightTv] as const;
 
 /** The default metric of a set of keys: the first preferred one present, else the first ordered key. */
 export function defaultMetric(keys: readonly string[]): string | null {

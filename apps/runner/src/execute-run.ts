@@ -5,7 +5,6 @@
  * `sde` section go through executeSdeRun (execute-sde-run.ts); this file runs noise-level models.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ResolvedRunConfig } from '@scorelab/config';
 import { type Rng, createMlpScoreNetwork, scheduleSigmas, type ScoreFn, type ScoreNetwork } from '@scorelab/core';
 import { createDataset, type Dataset, type DatasetSpec } from '@scorelab/datasets';
 import { createLoss, type LossSpec } from '@scorelab/losses';
@@ -13,7 +12,7 @@ import { fisherDivergence } from '@scorelab/metrics';
 import { createSampler, initialSamples, runSampler, type SamplerSpec } from '@scorelab/samplers';
 import { noiseScoreField } from './artifacts';
 import { executeSdeRun } from './execute-sde-run';
-import { METRIC, fisherAtKey, formatSigma } from './metric-names';
+import { METRIC, fisherAtKey, formatSigma, type ResolvedRunConfig } from '@scorelab/config';
 import { RunStopped, recordSamples, runRngs, trainLoop, type MetricRecord, type RunHooks, type RunOutcome, type RunRngs } from './run-stages';
 
 export { RunFailure, RunStopped, type MetricRecord, type RunHooks, type RunOutcome, type RunPhase, type RunProgress } from './run-stages';

@@ -5,14 +5,13 @@
  * likelihood of held-out data; sampling from the prior with a reverse-SDE or ODE sampler.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ResolvedRunConfig, SdeSpec } from '@scorelab/config';
 import { analyticTimeScore, createTimeScoreNetwork, sdeFromSpec, type Rng, type Sde, type TimeScoreFn, type TimeScoreNetwork } from '@scorelab/core';
 import type { Dataset } from '@scorelab/datasets';
 import { createSdeLoss, type SdeLossSpec } from '@scorelab/losses';
 import { probabilityFlowLogLikelihood, sdeFisherDivergence, type LikelihoodDivergence } from '@scorelab/metrics';
 import { createSdeSampler, runSdeSampler, type SdeSamplerSpec } from '@scorelab/samplers';
 import { timeScoreField } from './artifacts';
-import { METRIC, fisherAtTimeKey } from './metric-names';
+import { METRIC, fisherAtTimeKey, type ResolvedRunConfig, type SdeSpec } from '@scorelab/config';
 import { RunStopped, recordSamples, trainLoop, type MetricRecord, type RunHooks, type RunOutcome, type RunRngs } from './run-stages';
 
 /**

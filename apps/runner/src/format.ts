@@ -1,6 +1,5 @@
 /** Text formatting shared by the progress display, the summary and ls/show. */
-import { parameterValueLabel } from '@scorelab/config';
-import { METRIC } from './metric-names';
+import { METRIC, parameterValueLabel } from '@scorelab/config';
 
 /** Metrics shown in run tables (when present), in this order; the rest are in `show` and `export`. */
 export const KEY_METRICS: readonly string[] = [METRIC.fisher, METRIC.nll, METRIC.mmd, METRIC.swd, METRIC.modeWeightTv];

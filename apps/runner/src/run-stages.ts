@@ -4,12 +4,11 @@
  * and the sample metrics with the 2-D artifacts.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ResolvedRunConfig, TrainSpec } from '@scorelab/config';
 import { Rng, Trainer } from '@scorelab/core';
 import type { Dataset } from '@scorelab/datasets';
 import { mmd, modeWeights, slicedWasserstein } from '@scorelab/metrics';
 import { twoDimensionalArtifacts, type ArtifactPayload, type ScoreField } from './artifacts';
-import { METRIC } from './metric-names';
+import { METRIC, type ResolvedRunConfig, type TrainSpec } from '@scorelab/config';
 
 export interface MetricRecord {
   key: string;

@@ -94,3 +94,4 @@ export { sha256Hex } from './sha256';
 export { experimentJsonSchema, experimentJsonSchemaText } from './json-schema';
 export { loadExperimentFile } from './load-file';
 export { parameterValueLabel } from './value-label';
+export { METRIC, formatSigma, fisherAtKey, fisherAtTimeKey } from './metric-names';

@@ -1,4 +1,4 @@
-/** Metric keys of DESIGN.md section 5: one name per concept, used by runner, store and dashboard. */
+/** Metric keys of DESIGN.md section 5: one name per concept, shared by the runner (which logs them) and the dashboard (which ranks them). */
 export const METRIC = {
   trainLoss: 'train/loss',
   gradNorm: 'train/grad_norm',
@@ -14,6 +14,8 @@ export const METRIC = {
   mmd: 'sample/mmd',
   swd: 'sample/swd',
   modeWeightTv: 'sample/mode_weight_tv',
+  /** sample/mode_weight/<k>: the fraction of samples assigned to mixture component k. */
+  modeWeightPrefix: 'sample/mode_weight/',
   modeWeight: (k: number) => `sample/mode_weight/${k}`,
 } as const;
 
