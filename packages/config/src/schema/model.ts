@@ -1,0 +1,50 @@
+// The `model` section: the score network (or the exact score).
+import { z } from 'zod';
+
+export const ACTIVATIONS = ['softplus', 'swish', 'elu', 'relu', 'tanh'] as const;
+export const CONDITIONINGS = ['none', 'sigma-scale', 'embed'] as const;
+export const TIME_INPUTS = ['time', 'log-std'] as const;
+/** Defaults of the time-conditional network's keys, filled in resolved configs that have an sde. */
+export const TIME_NETWORK_DEFAULTS = { fourierFeatures: 8, fourierScale: 1, timeInput: 'time' } as const;
+
+export const MlpModelSchema = z
+  .strictObject({
+    kind: z.literal('mlp').describe('A fully connected score network D -> hidden... -> D.'),
+    hidden: z
+      .array(z.int().min(1))
+      .min(1)
+      .default(() => [128, 128])
+      .describe('Widths of the hidden layers.'),
+    activation: z.enum(ACTIVATIONS).default('softplus').describe('Activation after every hidden layer.'),
+    conditioning: z
+      .enum(CONDITIONINGS)
+      .default('embed')
+      .describe(
+        'How the network sees sigma: none (s(x) = f(x)), sigma-scale (s = f(x) / sigma, NCSNv2), embed (s = f([x, log sigma]) / sigma). With an sde only embed applies: the network always sees time.',
+      ),
+    // No zod defaults on the time-network keys: a default would appear in (and change the hash of) every
+    // noise-level run's resolved config. RunConfigSchema fills them when an sde is given.
+    fourierFeatures: z
+      .int()
+      .min(0)
+      .optional()
+      .describe('With an sde only: number F of Gaussian Fourier frequencies w_k ~ N(0, fourierScale^2) of the time embedding [c, sin(2 pi w c), cos(2 pi w c)]. Default 8.'),
+    fourierScale: z.number().positive().optional().describe('With an sde only: standard deviation of the fixed random Fourier frequencies. Default 1.'),
+    timeInput: z
+      .enum(TIME_INPUTS)
+      .optional()
+      .describe('With an sde only: what the time embedding is made of, c = t (time) or c = log s(t), the log marginal std (log-std, NCSN++ for VE). Default time.'),
+  })
+  .describe('A trained MLP score network; with an sde, the time-conditional network s(x, t) = f([x, c, sin(2 pi w c), cos(2 pi w c)]) / s(t).');
+
+export const AnalyticModelSchema = z
+  .strictObject({
+    kind: z.literal('analytic').describe("Use the dataset's exact (perturbed) score, or with an sde the exact marginal score grad log p_t; nothing is trained."),
+  })
+  .describe('The exact score, to measure sampler error without score-estimation error.');
+
+export const ModelSchema = z.discriminatedUnion('kind', [MlpModelSchema, AnalyticModelSchema]).describe('The score model s(x, sigma), or s(x, t) with an sde.');
+
+export type MlpModelSpec = z.output<typeof MlpModelSchema>;
+export type AnalyticModelSpec = z.output<typeof AnalyticModelSchema>;
+export type ModelSpec = z.output<typeof ModelSchema>;

@@ -1,0 +1,14 @@
+// The `train` section: optimisation of the score network.
+import { z } from 'zod';
+
+export const TrainSchema = z
+  .strictObject({
+    steps: z.int().min(1).describe('Number of optimiser steps.'),
+    batchSize: z.int().min(1).default(128).describe('Data points per step.'),
+    optimizer: z.enum(['adam', 'sgd']).default('adam').describe('Optimiser.'),
+    lr: z.number().positive().default(0.001).describe('Learning rate.'),
+    logEvery: z.int().min(1).default(50).describe('Record train/loss and train/grad_norm every this many steps.'),
+  })
+  .describe('Training of the score network. Required for mlp models; analytic models skip training.');
+
+export type TrainSpec = z.output<typeof TrainSchema>;
