@@ -1,8 +1,10 @@
 /**
  * What to run, worked out before the store is touched: the experiment file is read, validated and
- * expanded here, so every bad input is reported with nothing written (exit code 2).
+ * expanded here, so every bad input is reported with nothing written (exit code 2). Validation
+ * expands the sweep to check every combination and hands back those runs: a sweep is expanded
+ * once. `run` does not expand the file's parameters at all.
  */
-import { ConfigError, applyOverrides, expandSweep, loadExperimentFile, validateExperiment, type ExperimentFile, type JsonValue, type RunConfig } from '@scorelab/config';
+import { ConfigError, applyOverrides, loadExperimentFile, loadSweep, validateSweep, type ExperimentFile, type JsonValue, type RunConfig } from '@scorelab/config';
 import type { JsonObject } from '@scorelab/tracking';
 import { UsageError } from './errors';
 
@@ -42,8 +44,7 @@ export function runPlan(filePath: string, overrides: readonly string[], seed: nu
 }
 
 function makeSweepPlan(filePath: string): SweepPlan {
-  const experiment = loadExperimentFile(filePath);
-  const runs = expandSweep(experiment);
+  const { experiment, runs } = loadSweep(filePath);
   return { kind: 'sweep', family: experiment.name, experiment, runs, filePath, description: experiment.description, storedConfig: experimentJson(experiment) };
 }
 
@@ -53,13 +54,14 @@ function makeSweepPlan(filePath: string): SweepPlan {
  * the family `<name>-run`.
  */
 function makeRunPlan(filePath: string, overrides: readonly string[], seed: number | undefined): SweepPlan {
-  const file = loadExperimentFile(filePath);
-  const withOverrides = overrides.length > 0 ? applyOverrides(file, overrides) : file;
+  // Validated except for its combinations: the grid that `run` ignores is not expanded.
+  const file = loadExperimentFile(filePath, { expand: false });
+  const withOverrides = overrides.length > 0 ? applyOverrides(file, overrides, { expand: false }) : file;
   const sets = overrides.length > 0 ? ` with ${overrides.map((o) => `--set ${o}`).join(' ')}` : '';
   const description = `scorelab run of ${file.name}${sets}`;
-  const experiment = validateExperiment({ name: file.name, description, base: withOverrides.base, method: 'grid', parameters: {}, seeds: [seed ?? file.seeds[0]] }, filePath);
+  const { experiment, runs: [run] } = validateSweep({ name: file.name, description, base: withOverrides.base, method: 'grid', parameters: {}, seeds: [seed ?? file.seeds[0]] }, filePath);
   // The overridden values, as resolved, are the run's params (what `ls` and the dashboard show).
-  const runs = expandSweep(experiment).map((r) => ({ ...r, params: Object.fromEntries(overridePaths(overrides).map((path) => [path, valueAt(r.config, path)])) }));
+  const runs = [{ ...run, params: Object.fromEntries(overridePaths(overrides).map((path) => [path, valueAt(run.config, path)])) }];
   return { kind: 'run', family: `${file.name}-run`, experiment, runs, filePath, description, storedConfig: experimentJson(experiment) };
 }
 

@@ -2,12 +2,14 @@
  * Validation of whole experiment files, in three passes so that every error names what to fix:
  * 1. the file's shape and the base run config (`base.sampler.stepSize: ...`);
  * 2. every swept value on its own, applied to the base (`parameters.sampler.stepSize[2]: ...`);
- * 3. every combination of values (cross-field rules that only two values together break).
+ * 3. every combination of values (cross-field rules that only two values together break). This
+ *    expands the sweep, so `validateSweep` / `parseSweep` return the runs with the experiment and a
+ *    sweep is expanded once. Callers that use the base only (`scorelab run`) skip this pass.
  */
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, formatPath, type PathSegment, placeIssues, type RawIssue, type SourceLocator } from './errors';
-import { expandRuns, failureIssues } from './expand';
+import { expandRuns, failureIssues, type RunConfig } from './expand';
 import { canonicalJson } from './hash';
 import { schemaPathProblem, setAt, splitPath } from './paths';
 import { checkRunConfig } from './resolve';
@@ -143,8 +145,23 @@ function valueIssues(base: unknown, path: string, value: unknown, where: PathSeg
   return checkRunConfig(raw).issues.map((issue) => attribute(issue, segs, where));
 }
 
-/** Validates experiment data (already parsed from text); `source` adds file positions to errors. */
-function validate(data: unknown, source?: SourceLocator & { fileName?: string }): ExperimentFile {
+export interface ValidateOptions {
+  /** false: skip pass 3, the expansion that checks every combination of parameter values (for
+   * callers that run the base only); the file, the base and each value are still checked. */
+  expand?: boolean;
+}
+
+/** A validated experiment with its runs (the expansion that pass 3 checked). */
+export interface ValidatedSweep {
+  experiment: ExperimentFile;
+  runs: RunConfig[];
+}
+
+/**
+ * Validates experiment data (already parsed from text); `source` adds file positions to errors.
+ * Returns the expansion of pass 3 too (null when it is skipped).
+ */
+function validate(data: unknown, source: (SourceLocator & { fileName?: string }) | undefined, options: ValidateOptions): { experiment: ExperimentFile; runs: RunConfig[] | null } {
   const fail = (issues: RawIssue[]): never => {
     throw new ConfigError(placeIssues(issues, source), source?.fileName);
   };
@@ -179,31 +196,53 @@ function validate(data: unknown, source?: SourceLocator & { fileName?: string })
   if (issues.length > 0) return fail(issues);
 
   // Pass 3: every combination (for random search: every drawn trial).
-  const { failures } = expandRuns(experiment);
+  if (options.expand === false) return { experiment, runs: null };
+  const { runs, failures } = expandRuns(experiment);
   if (failures.length > 0) return fail(failureIssues(failures));
-  return experiment;
+  return { experiment, runs };
+}
+
+function withRuns(v: { experiment: ExperimentFile; runs: RunConfig[] | null }): ValidatedSweep {
+  if (v.runs === null) throw new Error('validation was asked not to expand the sweep');
+  return { experiment: v.experiment, runs: v.runs };
 }
 
 /** Validates an experiment given as data (e.g. built in code); throws ConfigError. */
-export function validateExperiment(data: unknown, fileName?: string): ExperimentFile {
-  return validate(data, fileName === undefined ? undefined : { fileName, locate: () => undefined });
+export function validateExperiment(data: unknown, fileName?: string, options: ValidateOptions = {}): ExperimentFile {
+  return validate(data, dataSource(fileName), options).experiment;
+}
+
+/** As validateExperiment, with the runs the validation expanded (so nothing expands the sweep again). */
+export function validateSweep(data: unknown, fileName?: string): ValidatedSweep {
+  return withRuns(validate(data, dataSource(fileName), {}));
+}
+
+function dataSource(fileName: string | undefined): (SourceLocator & { fileName?: string }) | undefined {
+  return fileName === undefined ? undefined : { fileName, locate: () => undefined };
 }
 
 /**
  * Parses and validates an experiment file's text: YAML or JSON by extension (`.json`,
  * `.yaml`/`.yml`), otherwise by content. Throws ConfigError whose issues carry line:column.
  */
-export function parseExperiment(text: string, fileName: string): ExperimentFile {
+export function parseExperiment(text: string, fileName: string, options: ValidateOptions = {}): ExperimentFile {
   const source = parseSource(text, fileName);
-  return validate(source.data, source);
+  return validate(source.data, source, options).experiment;
+}
+
+/** As parseExperiment, with the runs the validation expanded. */
+export function parseSweep(text: string, fileName: string): ValidatedSweep {
+  const source = parseSource(text, fileName);
+  return withRuns(validate(source.data, source, {}));
 }
 
 /**
  * Applies `scorelab run --set path=value` overrides to the base (paths as in `parameters`, values
  * parsed as YAML, so `0.5`, `dsm`, `true`, `[64, 64]` all work). A parameter swept at the same
- * path (or inside it) is pinned by the override and removed from the sweep.
+ * path (or inside it) is pinned by the override and removed from the sweep. `options` as for
+ * validateExperiment, which checks the result.
  */
-export function applyOverrides(experiment: ExperimentFile, overrides: readonly string[]): ExperimentFile {
+export function applyOverrides(experiment: ExperimentFile, overrides: readonly string[], options: ValidateOptions = {}): ExperimentFile {
   const parameters: Record<string, unknown> = { ...experiment.parameters };
   const issues: RawIssue[] = [];
   const parsed: { path: string; segs: string[]; value: JsonValue }[] = [];
@@ -260,5 +299,5 @@ export function applyOverrides(experiment: ExperimentFile, overrides: readonly s
     }
   }
   if (issues.length > 0) throw new ConfigError(placeIssues(issues));
-  return validateExperiment({ ...experiment, base, parameters });
+  return validateExperiment({ ...experiment, base, parameters }, undefined, options);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseExperiment, resolveRunConfig, validateExperiment } from './index';
+import { ConfigError, expandSweep, parseExperiment, parseSweep, resolveRunConfig, validateExperiment } from './index';
 
 /** The example of DESIGN.md section 3, verbatim. */
 const DESIGN_EXAMPLE = `name: sm-ssm-dsm-ablation
@@ -236,6 +236,16 @@ describe('parseExperiment: bad files name the path, file, line and column', () =
     // steps 10 is fine with every 5 (the base), every 25 is fine with steps 50 (the base); 10 with 25 is not.
     const text = edit('loss.kind: [dsm, ssm-vr]', 'train.steps: [50, 10]\n  eval.every: [5, 25]', edit('every: 25', 'every: 5'));
     expect(errorOf(text)).toBe('e.yaml:15:1 parameters: the combination train.steps=10, eval.every=25 is invalid: eval.every: must be at most train.steps (10), got 25');
+  });
+
+  it('expands a sweep once: parseSweep hands back the runs its validation checked; expand: false skips that pass', () => {
+    const { experiment, runs } = parseSweep(DESIGN_EXAMPLE, 'e.yaml');
+    expect(runs).toHaveLength(27);
+    expect(runs).toEqual(expandSweep(experiment));
+    // A combination error is found by expanding; the file, base and every value alone are still checked without it.
+    const text = edit('loss.kind: [dsm, ssm-vr]', 'train.steps: [50, 10]\n  eval.every: [5, 25]', edit('every: 25', 'every: 5'));
+    expect(() => parseExperiment(text, 'e.yaml', { expand: false })).not.toThrow();
+    expect(() => parseExperiment(edit('loss.kind: [dsm, ssm-vr]', 'noise.levels: [1, 3]'), 'e.yaml', { expand: false })).toThrow(/ald needs noise with more than one level/);
   });
 
   it('swaps a whole section through a parameter, with its own defaults', () => {

@@ -15,3 +15,13 @@ export function resolveRunConfig(input: unknown): ResolvedRunConfig {
   if (!config) throw new ConfigError(placeIssues(issues));
   return config;
 }
+
+/**
+ * A resolved config read back from the run store: validated (ConfigError names what is wrong) and
+ * returned exactly as stored. Not re-resolved: normalising already-normalised gmm weights again can
+ * move them by an ulp, and the run must execute the config its hash was computed from.
+ */
+export function storedRunConfig(stored: unknown): ResolvedRunConfig {
+  resolveRunConfig(stored);
+  return stored as ResolvedRunConfig;
+}
