@@ -86,12 +86,13 @@ export {
   type ParameterValues,
   type ExperimentFile,
 } from './schema';
-export { resolveRunConfig } from './resolve';
-export { ExperimentFileSchema, validateExperiment, parseExperiment, applyOverrides } from './experiment';
+export { resolveRunConfig, storedRunConfig } from './resolve';
+export { type ValidateOptions, type ValidatedSweep, ExperimentFileSchema, validateExperiment, validateSweep, parseExperiment, parseSweep, applyOverrides } from './experiment';
 export { type RunConfig, type ParameterCombination, expandSweep, parameterCombinations } from './expand';
 export { canonicalJson, configHash } from './hash';
 export { sha256Hex } from './sha256';
 export { experimentJsonSchema, experimentJsonSchemaText } from './json-schema';
-export { loadExperimentFile } from './load-file';
+export { loadExperimentFile, loadSweep } from './load-file';
 export { parameterValueLabel } from './value-label';
 export { METRIC, formatSigma, fisherAtKey, fisherAtTimeKey } from './metric-names';
+export { type Grid, type SamplesArtifact, type ScoreFieldArtifact, type DensityArtifact, type TrajectoryArtifact, type TwoDimensionalArtifact, type TwoDimensionalArtifactName } from './artifacts';
