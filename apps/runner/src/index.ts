@@ -1,3 +1,3 @@
-export { executeRun, evaluateFisher, analyticScore, sigmasOf, RunFailure, RunStopped, type RunHooks, type RunProgress, type RunPhase, type MetricRecord, type RunOutcome } from './execute-run';
-export { executeSdeRun, fisherTimes, timeLabel, EXACT_DIVERGENCE_MAX_DIM } from './execute-sde-run';
-export { twoDimensionalArtifacts, dataBounds, gridPoints, noiseScoreField, timeScoreField, type ArtifactPayload, type Grid, type ScoreField, type FieldFn } from './artifacts';
+// The runner's public API is the `scorelab` command (docs/cli.md); one run without the CLI is @scorelab/pipeline's executeRun.
+export { main, DEFAULT_WORKERS } from './cli';
+export { EXIT } from './errors';

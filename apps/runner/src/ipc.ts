@@ -3,7 +3,7 @@
  * The parent never loads tfjs: everything it knows about a run comes through these messages and
  * the store.
  */
-import type { RunPhase } from './execute-run';
+import type { RunPhase } from '@scorelab/pipeline';
 
 /** What a worker needs to start; passed as JSON in argv[2]. */
 export interface WorkerOptions {

@@ -58,7 +58,7 @@ export function nextSweepName(taken: readonly string[], family: string): string 
 }
 
 function newRun(r: RunConfig, idx: number): NewRun {
-  return { idx, params: r.params, config: r.config as unknown as NewRun['config'], configHash: r.hash, seed: r.seed };
+  return { idx, params: r.params, config: r.config, configHash: r.hash, seed: r.seed };
 }
 
 export async function prepareSweep(store: RunStore, plan: SweepPlan, resume: boolean): Promise<PreparedSweep> {

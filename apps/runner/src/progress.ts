@@ -5,7 +5,7 @@
  * - quiet: nothing until the final summary;
  * - json: JSON-lines events on stdout ({event: 'sweep-start' | 'run-start' | 'progress' | 'run-end' | 'sweep-end', ...}).
  */
-import type { RunPhase } from './execute-run';
+import type { RunPhase } from '@scorelab/pipeline';
 import type { EndStatus } from './ipc';
 import { clip, formatDuration, formatNumber, formatParams, metricTitle } from './format';
 

@@ -7,10 +7,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import type { ResolvedRunConfig } from '@scorelab/config';
+import { storedRunConfig } from '@scorelab/config';
 import { selectBackend } from '@scorelab/core';
 import { MetricBuffer, openStore, type Run, type RunClaim, type RunStatus, type RunStore } from '@scorelab/tracking';
-import { executeRun, RunFailure, RunStopped, type RunHooks, type RunPhase } from './execute-run';
+import { executeRun, RunFailure, RunStopped, type RunHooks, type RunPhase } from '@scorelab/pipeline';
 import type { EndStatus, WorkerMessage, WorkerOptions } from './ipc';
 
 /** Heartbeat period; the store declares a run crashed after ~30 s without one (see --resume). */
@@ -116,6 +116,8 @@ async function runOne(store: RunStore, run: Run): Promise<void> {
       artifacts.push(store.saveArtifact(run.id, { name, kind, content }));
     },
     shouldStop: () => stopRequested() || statusElsewhere !== null,
+    // setImmediate, not a timer: signals and IPC get handled without a 1 ms wait every logEvery steps.
+    yield: () => new Promise((resolve) => setImmediate(resolve)),
   };
 
   let status: EndStatus;
@@ -123,7 +125,8 @@ async function runOne(store: RunStore, run: Run): Promise<void> {
   let errorStep: number | null = null;
   try {
     if (stopRequested()) throw new RunStopped(0);
-    await executeRun(run.config as unknown as ResolvedRunConfig, run.seed, hooks);
+    // The store keeps configs as plain JSON (another version may have written it): validate it here.
+    await executeRun(storedRunConfig(run.config), run.seed, hooks);
     await Promise.all(artifacts);
     await buffer.close();
     await store.finishRun(run.id);

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import type { MlpModelSpec } from '@scorelab/config';
+import { eluDerivative } from './second-order-gradients';
 
 /**
  * Activations written with the kernels the wasm backend makes fast. Its Softplus and Tanh go
@@ -11,15 +13,41 @@ import * as tf from '@tensorflow/tfjs';
  * softplus(z) = max(z, 0) - log(sigmoid(|z|)): the log argument stays in [1/2, 1], so nothing
  * overflows. Gradient dy * sigmoid(z), from the input (so nested gradients are exact).
  */
-export const fastSoftplus: (z: tf.Tensor) => tf.Tensor = tf.customGrad(((z: tf.Tensor, save: tf.GradSaveFunc) => {
+export const fastSoftplus: (z: tf.Tensor) => tf.Tensor = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  // customGrad passes the inputs, then the save function.
+  const [z, save] = args as [tf.Tensor, tf.GradSaveFunc];
   save([z]);
   return {
     value: tf.sub(tf.relu(z), tf.log(tf.sigmoid(tf.abs(z)))),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(dy, tf.sigmoid(saved[0]))],
   };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as (z: tf.Tensor) => tf.Tensor;
+}) as (z: tf.Tensor) => tf.Tensor;
 
 /** tanh(z) = 2 sigmoid(2z) - 1 (autodiff through sigmoid, whose gradient core re-registers from the input). */
 export function fastTanh(z: tf.Tensor): tf.Tensor {
   return tf.sub(tf.mul(tf.sigmoid(tf.mul(z, 2)), 2), 1);
+}
+
+/** An activation of the MLP score networks (model.activation). */
+export type Activation = MlpModelSpec['activation'];
+
+/** act(z) and act'(z) together, so the tangent pass reuses the forward activations. */
+export function activate(kind: Activation, z: tf.Tensor2D, withDerivative: boolean): [tf.Tensor2D, tf.Tensor2D | null] {
+  switch (kind) {
+    case 'softplus':
+      return [fastSoftplus(z) as tf.Tensor2D, withDerivative ? tf.sigmoid(z) : null];
+    case 'swish': {
+      const s = tf.sigmoid(z);
+      const a = tf.mul(z, s) as tf.Tensor2D;
+      return [a, withDerivative ? (tf.add(s, tf.mul(a, tf.sub(1, s))) as tf.Tensor2D) : null];
+    }
+    case 'elu':
+      return [tf.elu(z), withDerivative ? (eluDerivative(z) as tf.Tensor2D) : null];
+    case 'relu':
+      return [tf.relu(z), withDerivative ? (tf.step(z) as tf.Tensor2D) : null];
+    case 'tanh': {
+      const a = fastTanh(z) as tf.Tensor2D;
+      return [a, withDerivative ? (tf.sub(1, tf.square(a)) as tf.Tensor2D) : null];
+    }
+  }
 }

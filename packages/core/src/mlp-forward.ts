@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { activate, type Activation } from './mlp-score-network';
+import { activate, type Activation } from './activations';
 
 /**
  * The forward pass shared by the score MLPs, with forward-mode tangents carried next to the
@@ -42,7 +42,7 @@ export function mlpForwardStacked(
   let h = input;
   let tan: tf.Tensor2D | null = tangentsStacked;
   for (let l = 0; l < layers; l++) {
-    const W = params[2 * l] as unknown as tf.Tensor2D;
+    const W = params[2 * l] as tf.Tensor2D;
     const b = params[2 * l + 1];
     const Wt = l === 0 && input.shape[1] > dim ? (tf.slice(W, [0, 0], [dim, -1]) as tf.Tensor2D) : W;
     const z = tf.add(tf.matMul(h, W), b) as tf.Tensor2D;

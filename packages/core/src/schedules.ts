@@ -2,10 +2,7 @@
  * Noise schedules: the sigmas of a noise-conditional score model, ordered from the largest
  * (sigma_1 = sigmaMax) to the smallest (sigma_L = sigmaMin), as in NCSN.
  */
-export type NoiseSchedule =
-  | { schedule: 'geometric'; sigmaMax: number; sigmaMin: number; levels: number }
-  | { schedule: 'linear'; sigmaMax: number; sigmaMin: number; levels: number }
-  | { schedule: 'custom'; sigmas: number[] };
+import type { NoiseSpec } from '@scorelab/config';
 
 /** sigma_i = sigmaMax * (sigmaMin / sigmaMax)^((i-1)/(L-1)), i = 1..L. */
 export function geometricSigmas(sigmaMax: number, sigmaMin: number, levels: number): number[] {
@@ -23,7 +20,7 @@ export function linearSigmas(sigmaMax: number, sigmaMin: number, levels: number)
 }
 
 /** The sigmas of a schedule (the `noise` section of an experiment file), largest first. */
-export function scheduleSigmas(schedule: NoiseSchedule): number[] {
+export function scheduleSigmas(schedule: NoiseSpec): number[] {
   switch (schedule.schedule) {
     case 'geometric':
       return geometricSigmas(schedule.sigmaMax, schedule.sigmaMin, schedule.levels);

@@ -1,12 +1,14 @@
 import type * as tf from '@tensorflow/tfjs';
 
 /**
- * A score function s(x, sigma) ~ grad_x log p_sigma(x).
- * x: [N, D]; sigma: [N] (one noise level per sample) or undefined for an unconditional model.
- * Rows must be independent: row n of the output depends only on row n of x and sigma[n]
+ * The one score signature (DESIGN.md section 2): s(x, cond) ~ grad_x log p(x | cond).
+ * x: [N, D]; cond: [N], the network's noise coordinate for each row — the noise level sigma of a
+ * noise-conditional model, the time t of a time-conditional (SDE) model — or undefined for an
+ * unconditional model. Which coordinate a model takes is fixed by its spec (see NoiseFamily).
+ * Rows must be independent: row n of the output depends only on row n of x and cond[n]
  * (the exact divergence and the Hutchinson estimators rely on it).
  */
-export type ScoreFn = (x: tf.Tensor2D, sigma?: tf.Tensor1D) => tf.Tensor2D;
+export type ScoreFn = (x: tf.Tensor2D, cond?: tf.Tensor1D) => tf.Tensor2D;
 
 /**
  * A score function that can also push tangent vectors through itself in the same forward
@@ -15,10 +17,10 @@ export type ScoreFn = (x: tf.Tensor2D, sigma?: tf.Tensor1D) => tf.Tensor2D;
  * first-order backprop (see DESIGN.md section 7).
  */
 export interface TangentScoreFn {
-  (x: tf.Tensor2D, sigma?: tf.Tensor1D): tf.Tensor2D;
-  withTangents(x: tf.Tensor2D, sigma: tf.Tensor1D | undefined, tangents: tf.Tensor2D[]): { score: tf.Tensor2D; jvps: tf.Tensor2D[] };
+  (x: tf.Tensor2D, cond?: tf.Tensor1D): tf.Tensor2D;
+  withTangents(x: tf.Tensor2D, cond: tf.Tensor1D | undefined, tangents: tf.Tensor2D[]): { score: tf.Tensor2D; jvps: tf.Tensor2D[] };
   /** Optional: the same with K tangents stacked along the batch, [K*N, D] in and out (no split). */
-  withStackedTangents?(x: tf.Tensor2D, sigma: tf.Tensor1D | undefined, tangents: tf.Tensor2D): { score: tf.Tensor2D; jvpStacked: tf.Tensor2D };
+  withStackedTangents?(x: tf.Tensor2D, cond: tf.Tensor1D | undefined, tangents: tf.Tensor2D): { score: tf.Tensor2D; jvpStacked: tf.Tensor2D };
 }
 
 export function hasTangents(f: ScoreFn): f is ScoreFn & TangentScoreFn {

@@ -40,9 +40,9 @@ export function installFastWasmMatMul(): boolean {
       const a2 = transposeA ? swapLast(a) : a;
       const b2 = transposeB ? swapLast(b) : b;
       const out = plain({ inputs: { a: a2, b: b2 }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
-      const disposer = backend as unknown as { disposeData(id: object): void };
-      if (a2 !== a) disposer.disposeData(a2.dataId);
-      if (b2 !== b) disposer.disposeData(b2.dataId);
+      // The kernel runs on the active backend (wasm), which owns the transposed copies.
+      if (a2 !== a) tf.backend().disposeData(a2.dataId);
+      if (b2 !== b) tf.backend().disposeData(b2.dataId);
       return out;
     },
   });

@@ -1,21 +1,11 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { DatasetSpec, ToyDatasetSpec } from '@scorelab/config';
 import type { Rng } from '@scorelab/core';
 
-/** The dataset part of an experiment file (DESIGN.md section 3). */
-export type DatasetSpec =
-  /** 0.2 N((-5,-5), I) + 0.8 N((5,5), I): the NCSN example of relative weights that plain Langevin misses. */
-  | { kind: 'mog2d-weighted' }
-  /** N(mean, diag(std^2)) in `dim` dimensions; mean defaults to 0 and std to 1 (a number applies to every axis). */
-  | { kind: 'gaussian'; dim: number; mean?: number[] | number; std?: number[] | number }
-  /**
-   * sum_k w_k N(means[k], C_k) in any dimension: C_k = stds[k]^2 I, or covariances[k], or I when
-   * neither is given (giving both is an error). weights default to uniform and must sum to 1.
-   */
-  | { kind: 'gmm'; means: number[][]; stds?: number[]; covariances?: number[][][]; weights?: number[] }
-  /** 2-D toy distributions; `scale` (default 1) multiplies every length. See toy2d.ts and checkerboard.ts. */
-  | { kind: ToyKind; scale?: number };
+/** The `dataset` section of an experiment file, as resolved by @scorelab/config (DESIGN.md section 3). */
+export type { DatasetSpec };
 
-export type ToyKind = '8gaussians' | '25gaussians' | 'rings' | 'swissroll' | 'moons' | 'checkerboard';
+export type ToyKind = ToyDatasetSpec['kind'];
 
 export type DatasetKind = DatasetSpec['kind'];
 

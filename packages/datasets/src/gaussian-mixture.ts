@@ -221,8 +221,15 @@ export function mixtureFromGmmSpec(spec: Extract<DatasetSpec, { kind: 'gmm' }>):
   return validateMixture({ weights, means, covariances: covs }, where);
 }
 
+/** A Gaussian's parameters: a number applies to every axis (the `gaussian` dataset section gives a mean vector and one std). */
+export interface GaussianParameters {
+  dim: number;
+  mean?: number | number[];
+  std?: number | number[];
+}
+
 /** `{ kind: 'gaussian' }`: one component N(mean, diag(std^2)). */
-export function mixtureFromGaussianSpec(spec: Extract<DatasetSpec, { kind: 'gaussian' }>): GaussianMixture {
+export function mixtureFromGaussianSpec(spec: GaussianParameters): GaussianMixture {
   const where = 'gaussian';
   const { dim } = spec;
   if (!Number.isInteger(dim) || dim < 1) throw new Error(`${where}: dim must be an integer >= 1, got ${dim}`);

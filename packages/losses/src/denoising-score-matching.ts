@@ -1,33 +1,35 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkScoreShape, noiseLevels, perturb, weightedMean } from './noise';
+import type { NoiseFamily } from '@scorelab/core';
+import { checkScoreShape, perturb, weightedMean } from './noise';
 import type { ScoreLoss, Weighting } from './types';
 
 export interface DenoisingScoreMatchingOptions {
-  /** One noise level, or a schedule to anneal over (one level drawn per sample). */
-  sigmas: number[] | number;
+  /** The noise levels (one or more) or the sde to perturb with; the clean family has nothing to denoise. */
+  family: NoiseFamily;
+  /** Default `sigma2`. */
   weighting?: Weighting;
 }
 
 /**
- * Denoising score matching (Vincent 2011; annealed as in NCSN), kind `dsm`:
- *   L = E_n E_{x, z}[ lambda(sigma_n) 1/2 || s(x + sigma_n z, sigma_n) + z / sigma_n ||^2 ],
- * z ~ N(0, I), sigma_n uniform over the levels. Its minimiser over all functions is the score of
- * the perturbed data, grad log p_sigma, since -z/sigma = grad_x~ log N(x~; x, sigma^2 I).
- * The score is always called with a sigma tensor [N] (filled with the single level when a number
- * is given): a network with conditioning 'none' ignores it, which is how an unconditional
- * model is trained with dsm at one fixed sigma.
+ * Denoising score matching (Vincent 2011; annealed as in NCSN; in continuous time as in score_sde's
+ * `get_sde_loss_fn`), kind `dsm`:
+ *   L = E_n E_{x, z}[ lambda_n 1/2 || s(m_n x + s_n z, c_n) + z / s_n ||^2 ],  z ~ N(0, I),
+ * with c_n a noise level sigma_n (m = 1, s = sigma_n) drawn uniformly from the levels, or a time
+ * t_n ~ U(eps, T) of an sde (m = m(t), s = s(t)). Since -z / s = grad log N(x~; m x, s^2 I), the minimiser
+ * over all functions is the perturbed data's score. The score is always called with the condition tensor
+ * [N]: a network with conditioning 'none' ignores it, which is how an unconditional model is trained
+ * with dsm at one fixed sigma.
  */
 export function denoisingScoreMatching(opts: DenoisingScoreMatchingOptions): ScoreLoss {
-  const sigmas = noiseLevels(typeof opts.sigmas === 'number' ? [opts.sigmas] : opts.sigmas, 'denoisingScoreMatching');
-  if (sigmas === null) throw new Error('denoisingScoreMatching: needs at least one noise level sigma');
+  const { family } = opts;
+  if (family.kind === 'clean') throw new Error('loss dsm needs noise levels (a noise schedule with at least one level) or an sde');
   const weighting = opts.weighting ?? 'sigma2';
   return (score, x, rng) =>
     tf.tidy(() => {
-      const batch = perturb(x, rng, sigmas, weighting);
-      const sigma = batch.sigma!;
-      const s = score(batch.x, sigma);
+      const batch = perturb(x, rng, family, weighting);
+      const s = score(batch.x, batch.cond);
       checkScoreShape(s, x);
-      const target = tf.div(batch.z!, tf.reshape(sigma, [-1, 1])); // z / sigma_n: [N, D]
+      const target = tf.div(batch.z!, tf.reshape(batch.std!, [-1, 1])); // z / s_n: [N, D]
       const terms = tf.mul(0.5, tf.sum(tf.square(tf.add(s, target)), 1)) as tf.Tensor1D;
       return weightedMean(terms, batch.weight);
     });

@@ -1,61 +1,41 @@
 import * as tf from '@tensorflow/tfjs';
-import { hasTangents, type Rng, type ScoreFn, type TangentScoreFn } from '@scorelab/core';
+import { drawNoise, hasTangents, perturbRows, type NoiseFamily, type Rng, type ScoreFn, type TangentScoreFn } from '@scorelab/core';
 import type { JacobianMode, Weighting } from './types';
 
 /**
- * A batch as the objective sees it. Annealed (noise levels given): per sample n a level
- * sigma_n drawn uniformly from the schedule, z_n ~ N(0, I) and x~_n = x_n + sigma_n z_n, with
- * weight lambda(sigma_n). Single-scale: x~ = x, no sigma, weight 1.
+ * A batch as the objective sees it, perturbed by the noise family (core noise-family.ts): per sample n
+ * a condition c_n (a noise level sigma_n drawn uniformly from the levels, or a time t_n ~ U(eps, T)),
+ * z_n ~ N(0, I) and x~_n = m_n x_n + s_n z_n, with weight lambda_n. Clean family: x~ = x, no
+ * condition, weight 1.
  */
 export interface PerturbedBatch {
   /** x~: [N, D]. */
   x: tf.Tensor2D;
-  /** The standard normal noise z: [N, D]; null single-scale. */
+  /** The standard normal noise z: [N, D]; null when clean. */
   z: tf.Tensor2D | null;
-  /** sigma_n: [N]; undefined single-scale (the score is called without sigma). */
-  sigma: tf.Tensor1D | undefined;
-  /** lambda(sigma_n): [N]; null means weight 1. */
+  /** c_n: [N] (sigma or t); undefined when clean (the score is called without a condition). */
+  cond: tf.Tensor1D | undefined;
+  /** s_n, the perturbation's std: [N]; null when clean. */
+  std: tf.Tensor1D | null;
+  /** lambda_n: [N]; null means weight 1. */
   weight: tf.Tensor1D | null;
 }
 
-/** Validated noise levels; null (no levels, or an empty list) means single-scale. */
-export function noiseLevels(sigmas: readonly number[] | undefined | null, where: string): number[] | null {
-  if (sigmas === undefined || sigmas === null || sigmas.length === 0) return null;
-  for (const s of sigmas) {
-    if (!(Number.isFinite(s) && s > 0)) throw new Error(`${where}: noise levels must be finite and > 0, got ${s}`);
-  }
-  return sigmas.slice();
-}
-
-export function lambda(weighting: Weighting, sigma: number): number {
-  switch (weighting) {
-    case 'sigma2':
-      return sigma * sigma;
-    case 'none':
-      return 1;
-  }
-}
-
 /**
- * Draw the perturbation of a batch. Random draws, in this order: one level index per sample
- * (rng.int, only when there are >= 2 levels), then z = rng.normalTensor([N, D]). Callers draw
- * their projections after this, so every Jacobian mode consumes the stream identically.
+ * Draw the perturbation of a batch. Random draws, in this order: the per-sample conditions
+ * (core drawNoise), then z = rng.normalTensor([N, D]). Callers draw their projections after this,
+ * so every Jacobian mode consumes the stream identically.
  */
-export function perturb(x: tf.Tensor2D, rng: Rng, sigmas: number[] | null, weighting: Weighting): PerturbedBatch {
+export function perturb(x: tf.Tensor2D, rng: Rng, family: NoiseFamily, weighting: Weighting): PerturbedBatch {
   if (x.rank !== 2) throw new Error(`expected a batch x of shape [N, D], got [${x.shape}]`);
-  if (sigmas === null) return { x, z: null, sigma: undefined, weight: null };
   const [n, d] = x.shape;
-  const sig = new Float32Array(n);
-  const w = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const s = sigmas.length === 1 ? sigmas[0] : sigmas[rng.int(sigmas.length)];
-    sig[i] = s;
-    w[i] = lambda(weighting, s);
-  }
-  const sigma = tf.tensor1d(sig);
+  const draw = drawNoise(family, n, rng, weighting);
+  if (draw === null) return { x, z: null, cond: undefined, std: null, weight: null };
   const z = rng.normalTensor([n, d]) as tf.Tensor2D;
-  const xt = tf.add(x, tf.mul(tf.reshape(sigma, [n, 1]), z)) as tf.Tensor2D;
-  return { x: xt, z, sigma, weight: tf.tensor1d(w) };
+  // For noise levels cond and std are the same numbers (sigma): one tensor serves both.
+  const cond = tf.tensor1d(draw.cond);
+  const std = draw.cond === draw.std ? cond : tf.tensor1d(draw.std);
+  return { x: perturbRows(x, z, draw), z, cond, std, weight: tf.tensor1d(draw.weight) };
 }
 
 /** (1/N) sum_n lambda_n term_n, terms: [N]. */

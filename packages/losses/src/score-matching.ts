@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { exactDivergence, type ScoreFn } from '@scorelab/core';
-import { asTangentScore, checkScoreShape, noiseLevels, perturb, resolveJacobian, weightedMean } from './noise';
+import { CLEAN, exactDivergence, type NoiseFamily, type ScoreFn } from '@scorelab/core';
+import { asTangentScore, checkScoreShape, perturb, resolveJacobian, weightedMean } from './noise';
 import type { JacobianMode, ScoreLoss, Weighting } from './types';
 
 export interface ScoreMatchingOptions {
-  /** Noise levels to anneal over; omitted or empty = single-scale on clean data. */
-  sigmas?: number[];
+  /** Noise levels to anneal over (or an sde); default clean (single-scale on the data itself). */
+  family?: NoiseFamily;
   weighting?: Weighting;
   jacobian?: JacobianMode;
 }
@@ -14,7 +14,7 @@ export interface ScoreMatchingOptions {
  * Exact (Hyvarinen) score matching, kind `sm`:
  *   L = E_x[ tr(J_s(x)) + 1/2 ||s(x)||^2 ],   J_s = ds/dx: [D, D] per sample,
  * which equals the Fisher divergence 1/2 E||s - grad log p||^2 minus the constant
- * 1/2 E||grad log p||^2. Annealed (sigmas given): x is replaced by x~ = x + sigma_n z, the
+ * 1/2 E||grad log p||^2. Annealed (noise levels given): x is replaced by x~ = x + sigma_n z, the
  * score is s(x~, sigma_n) and sample n's term is multiplied by lambda(sigma_n), so the objective is
  *   E_n[ lambda(sigma_n) (Fisher(s(., sigma_n), p_{sigma_n}) - const_n) ]
  * and trains the same noise-conditional network as dsm.
@@ -22,20 +22,20 @@ export interface ScoreMatchingOptions {
  * (backprop, core exactDivergence).
  */
 export function scoreMatching(opts: ScoreMatchingOptions = {}): ScoreLoss {
-  const sigmas = noiseLevels(opts.sigmas, 'scoreMatching');
+  const family = opts.family ?? CLEAN;
   const weighting = opts.weighting ?? 'sigma2';
   const mode = opts.jacobian ?? 'auto';
   return (score, x, rng) =>
     tf.tidy(() => {
-      const batch = perturb(x, rng, sigmas, weighting);
-      const { s, trace } = scoreAndTrace(score, batch.x, batch.sigma, resolveJacobian(score, mode));
+      const batch = perturb(x, rng, family, weighting);
+      const { s, trace } = scoreAndTrace(score, batch.x, batch.cond, resolveJacobian(score, mode));
       const terms = tf.add(trace, tf.mul(0.5, tf.sum(tf.square(s), 1))) as tf.Tensor1D;
       return weightedMean(terms, batch.weight);
     });
 }
 
-/** s(x, sigma): [N, D] and tr(ds/dx) per row: [N]. */
-function scoreAndTrace(score: ScoreFn, x: tf.Tensor2D, sigma: tf.Tensor1D | undefined, mode: 'forward' | 'backprop'): { s: tf.Tensor2D; trace: tf.Tensor1D } {
+/** s(x, cond): [N, D] and tr(ds/dx) per row: [N]. */
+function scoreAndTrace(score: ScoreFn, x: tf.Tensor2D, cond: tf.Tensor1D | undefined, mode: 'forward' | 'backprop'): { s: tf.Tensor2D; trace: tf.Tensor1D } {
   const [n, d] = x.shape;
   switch (mode) {
     case 'forward': {
@@ -43,23 +43,23 @@ function scoreAndTrace(score: ScoreFn, x: tf.Tensor2D, sigma: tf.Tensor1D | unde
       if (ts.withStackedTangents) {
         // All D basis tangents in one stacked batch: row i*N + r is e_i. The trace is
         // sum_i (J e_i)_i, read off with a [D, 1, D] identity mask (no split into D pieces).
-        const { score: s, jvpStacked } = ts.withStackedTangents(x, sigma, stackedBasis(n, d));
+        const { score: s, jvpStacked } = ts.withStackedTangents(x, cond, stackedBasis(n, d));
         checkScoreShape(s, x);
         const eye = tf.reshape(tf.eye(d), [d, 1, d]);
         const trace = tf.sum(tf.mul(tf.reshape(jvpStacked, [d, n, d]), eye), [0, 2]) as tf.Tensor1D;
         return { s, trace };
       }
       const basis = Array.from({ length: d }, (_, i) => basisTangent(n, d, i));
-      const { score: s, jvps } = asTangentScore(score).withTangents(x, sigma, basis);
+      const { score: s, jvps } = asTangentScore(score).withTangents(x, cond, basis);
       checkScoreShape(s, x);
       // e_i . (J e_i) = (J e_i)_i, the i-th diagonal entry of J.
       const diag = jvps.map((jv, i) => tf.reshape(tf.slice(jv, [0, i], [-1, 1]), [-1]));
       return { s, trace: tf.addN(diag) as tf.Tensor1D };
     }
     case 'backprop': {
-      const s = score(x, sigma);
+      const s = score(x, cond);
       checkScoreShape(s, x);
-      return { s, trace: exactDivergence((xx) => score(xx, sigma), x) };
+      return { s, trace: exactDivergence((xx) => score(xx, cond), x) };
     }
   }
 }

@@ -8,4 +8,3 @@ export {
   type ProbabilityFlowLikelihood,
   probabilityFlowLogLikelihood,
 } from './probability-flow-likelihood';
-export { type SdeFisherDivergenceOptions, type SdeFisherDivergence, sdeFisherDivergence } from './sde-fisher';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { solveOde, type OdeFunction, type OdeMethod, type OdeOptions, type Rng, type Sde, type TimeScoreFn } from '@scorelab/core';
+import { solveOde, type OdeFunction, type OdeMethod, type OdeOptions, type Rng, type ScoreFn, type Sde } from '@scorelab/core';
 
 export type LikelihoodDivergence = 'exact' | 'hutchinson';
 
@@ -42,7 +42,7 @@ export interface ProbabilityFlowLikelihood {
  * d log p_t(x_t)/dt = -div f~). x: [N, D] (the data points); the ODE state is [x: [N, D], delta: [N]] and
  * rk45 controls the error of both. The prior stands in for p_T, which is exact only as p_T -> prior.
  */
-export function probabilityFlowLogLikelihood(score: TimeScoreFn, sde: Sde, x: tf.Tensor2D, opts: ProbabilityFlowLikelihoodOptions = {}): ProbabilityFlowLikelihood {
+export function probabilityFlowLogLikelihood(score: ScoreFn, sde: Sde, x: tf.Tensor2D, opts: ProbabilityFlowLikelihoodOptions = {}): ProbabilityFlowLikelihood {
   if (x.rank !== 2 || x.shape[0] === 0) throw new Error(`probabilityFlowLogLikelihood: x must be a non-empty [N, D] tensor, got [${x.shape}]`);
   const [n, d] = x.shape;
   const eps = opts.eps ?? sde.eps;

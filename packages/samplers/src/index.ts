@@ -1,14 +1,23 @@
-export { type LangevinConvention, type StepInfo, type SamplerState, type Sampler, langevinCoefficients } from './sampler';
-export { type LangevinOptions, langevin } from './langevin';
-export { type AnnealedLangevinOptions, annealedLangevin } from './annealed-langevin';
-export { type SamplerProgress, type SampleResult, type RunSamplerOptions, runSampler } from './run-sampler';
-export { type InitSpec, initialSamples } from './init';
-export { type SamplerSpec, createSampler } from './spec';
-export { type SdeSamplerKind, type SdeSamplerState, type SdeSampler, tweedieDenoise } from './sde/sde-sampler';
-export { type EulerMaruyamaOptions, eulerMaruyama, eulerMaruyamaPredictor } from './sde/euler-maruyama';
-export { type ReverseDiffusionOptions, reverseDiffusion, reverseDiffusionPredictor } from './sde/reverse-diffusion';
-export { langevinCorrector } from './sde/langevin-corrector';
-export { type PredictorKind, type PredictorCorrectorOptions, predictorCorrector } from './sde/predictor-corrector';
-export { type ProbabilityFlowOptions, probabilityFlow, probabilityFlowOde } from './sde/probability-flow';
-export { type SdeSamplerProgress, type SdeSampleResult, type RunSdeSamplerOptions, runSdeSampler } from './sde/run-sde-sampler';
-export { type SdeSamplerSpec, type SdeSamplerSpecKind, createSdeSampler } from './sde/sde-sampler-spec';
+// The sampler shape and its one loop.
+export { type SamplerKind, type ChainPosition, type SamplerState, type Sampler } from './sampler';
+export { type SamplerProgress, type Snapshot, type SampleResult, type RunSamplerOptions, runSampler } from './run-sampler';
+// The one factory and the initial samples it expects.
+export { createSampler } from './create-sampler';
+export { initialSamples } from './initial-samples';
+// The six kinds.
+export { type LangevinOptions, langevin } from './kinds/langevin';
+export { type AnnealedLangevinOptions, annealedLangevin, annealedStepSizes } from './kinds/annealed-langevin';
+export { type SdeSamplerOptions } from './kinds/sde-grid-sampler';
+export { type EulerMaruyamaOptions, eulerMaruyama } from './kinds/euler-maruyama';
+export { type ReverseDiffusionOptions, reverseDiffusion } from './kinds/reverse-diffusion';
+export { type PredictorKind, type PredictorCorrectorSdeOptions, predictorCorrector } from './kinds/predictor-corrector';
+export { type ProbabilityFlowOptions, probabilityFlow, probabilityFlowOde } from './kinds/probability-flow';
+// The pieces they are built from.
+export { type PredictorCorrectorOptions, predictorCorrectorSampler } from './predictor-corrector';
+export { type LevelPoint, type TimePoint, type SamplerGrid, levelGrid, singleLevelGrid, timeGrid } from './grid';
+export { type GridUpdate } from './update';
+export { type LangevinConvention, langevinCoefficients, langevinCorrector } from './correctors/langevin-corrector';
+export { snrLangevinCorrector } from './correctors/snr-langevin-corrector';
+export { eulerMaruyamaPredictor } from './predictors/euler-maruyama-predictor';
+export { reverseDiffusionPredictor } from './predictors/reverse-diffusion-predictor';
+export { tweedieDenoise } from './tweedie';

@@ -1,105 +1,56 @@
-import * as tf from '@tensorflow/tfjs';
-import type { Rng, ScoreFn } from '@scorelab/core';
+import type * as tf from '@tensorflow/tfjs';
+import type { OdeSolverState, Rng, ScoreFn } from '@scorelab/core';
+import type { SamplerSpec } from '@scorelab/config';
+
+/** The six sampler kinds, named as in the `sampler` section of an experiment file. */
+export type SamplerKind = SamplerSpec['kind'];
 
 /**
- * The two Langevin step conventions that papers and reference code disagree on (DESIGN.md section 2):
- * - `half`: x += (a/2) s(x) + sqrt(a) z   (the default; NCSN and its toy code)
- * - `full`: x += a s(x) + sqrt(2a) z      (the Euler-Maruyama step of dx = grad log p dt + sqrt(2) dW with dt = a)
- * A `full` step of size a is a `half` step of size 2a.
+ * Where a chain is on its sampler's grid. Noise-level samplers: the level and sigma of the last
+ * Langevin step (plain Langevin has sigma only, or nothing for a clean model; nothing before the
+ * first step). SDE samplers: the time t the chain has reached (T after `init`, down to eps).
  */
-export type LangevinConvention = 'half' | 'full';
-
-/** The step a sampler takes at one step index: its step size and, for noise-conditional scores, sigma. */
-export interface StepInfo {
-  stepSize: number;
-  /** sigma passed to the score for every row; undefined: the score is called without sigma. */
-  sigma?: number;
-  /** 0-based index into the sampler's sigmas (annealed Langevin only). */
-  level?: number;
+export interface ChainPosition {
+  /** 0-based index into the noise levels, largest first (ald only). */
+  readonly level?: number;
+  /** The noise level sigma the score was called with. */
+  readonly sigma?: number;
+  /** The time t of the samples (SDE samplers). */
+  readonly t?: number;
 }
 
-/** The explicit state of a sampler: the current samples and how many steps produced them. */
+/** The explicit state of a chain: the samples, how many `step` calls produced them, and where they are. */
 export interface SamplerState {
-  /** x: [N, D], owned by this state (dispose it when the state is dropped). */
+  /** x: [N, D], owned by this state (for the ODE sampler it is ode.y[0]); `Sampler.release` disposes it. */
   readonly x: tf.Tensor2D;
-  /** Number of steps taken so far, 0 after `init`. */
+  /** `step` calls since `init`. */
   readonly step: number;
+  readonly position: ChainPosition;
+  /** The ODE solver's state (kind `ode` only), owned by this state. */
+  readonly ode?: OdeSolverState;
 }
 
 /**
- * A sampler as an `init`/`step` pair with explicit state (in the spirit of optax). `step` is pure
- * with respect to its input state: it returns a new state and leaves the old one for the caller to
- * dispose; `runSampler` is the one loop that drives it.
+ * Every sampler is an init / step / done / finish set of functions with explicit state, in the spirit
+ * of optax; `runSampler` is the one loop that drives them. `step` is pure with respect to its input
+ * state: it returns a new state and leaves the old one to the caller (`release`).
  */
 export interface Sampler {
-  readonly kind: 'langevin' | 'ald';
-  /** Number of `step` calls from `init` to `finish`. */
-  readonly totalSteps: number;
-  /** Step counts after which `runSampler` records a trajectory snapshot (0 = the initial samples), increasing. */
-  readonly snapshotSteps: readonly number[];
-  /** The step size and sigma of step number `index` (0-based, < totalSteps). */
-  stepInfo(index: number): StepInfo;
-  /** Start from x0: [N, D]. The state holds its own reference; the caller keeps ownership of x0. */
-  init(x0: tf.Tensor2D): SamplerState;
-  /** One Langevin step; draws z ~ N(0, I) from `rng`. Does not dispose `state`. */
+  readonly kind: SamplerKind;
+  /** Number of `step` calls from `init` to `done`, or null when an adaptive solver (rk45) chooses. */
+  readonly totalSteps: number | null;
+  /** Start from x0: [N, D] (the caller keeps x0). May call the score (rk45 evaluates the ODE twice to pick its first step). */
+  init(x0: tf.Tensor2D, score: ScoreFn): SamplerState;
+  /** One step; draws its noise from rng. Does not release `state`. */
   step(state: SamplerState, score: ScoreFn, rng: Rng): SamplerState;
-  /** The final samples from the last state (e.g. after the optional denoising step): a new tensor. */
+  done(state: SamplerState): boolean;
+  /** The final samples [N, D], a new tensor: the last x, or its Tweedie denoising (one more score call) when enabled. */
   finish(state: SamplerState, score: ScoreFn): tf.Tensor2D;
-}
-
-/** Coefficients (c_s, c_z) of x += c_s s + c_z z for step size a. */
-export function langevinCoefficients(stepSize: number, convention: LangevinConvention): { drift: number; noise: number } {
-  switch (convention) {
-    case 'half':
-      return { drift: stepSize / 2, noise: Math.sqrt(stepSize) };
-    case 'full':
-      return { drift: stepSize, noise: Math.sqrt(2 * stepSize) };
-  }
-}
-
-/** Column of sigma for every row: [N], or undefined for an unconditional score. */
-export function sigmaColumn(n: number, sigma: number | undefined): tf.Tensor1D | undefined {
-  return sigma === undefined ? undefined : tf.fill([n], sigma);
-}
-
-interface LangevinCore {
-  kind: Sampler['kind'];
-  totalSteps: number;
-  snapshotSteps: number[];
-  convention: LangevinConvention;
-  stepInfo(index: number): StepInfo;
-  finish(state: SamplerState, score: ScoreFn): tf.Tensor2D;
-}
-
-/** Both samplers share the step x' = x + c_s s(x, sigma_k) + c_z z; only the schedule and `finish` differ. */
-export function langevinSampler(core: LangevinCore): Sampler {
-  const coefficients: { drift: number; noise: number }[] = [];
-  const coefficientsAt = (index: number) => {
-    // Step sizes repeat (one per level), so cache the coefficients rather than recomputing sqrt.
-    const a = core.stepInfo(index).stepSize;
-    return (coefficients[index] ??= langevinCoefficients(a, core.convention));
-  };
-  return {
-    kind: core.kind,
-    totalSteps: core.totalSteps,
-    snapshotSteps: core.snapshotSteps,
-    stepInfo: core.stepInfo,
-    init(x0) {
-      if (x0.rank !== 2) throw new Error(`sampler: x0 must be [N, D], got shape [${x0.shape.join(', ')}]`);
-      return { x: tf.clone(x0), step: 0 };
-    },
-    step(state, score, rng) {
-      if (state.step >= core.totalSteps) throw new Error(`sampler: all ${core.totalSteps} steps already taken`);
-      const info = core.stepInfo(state.step);
-      const { drift, noise } = coefficientsAt(state.step);
-      const [n, d] = state.x.shape;
-      const x = tf.tidy(() => {
-        const s = score(state.x, sigmaColumn(n, info.sigma));
-        const z = rng.normalTensor([n, d]);
-        return tf.add(state.x, tf.add(tf.mul(s, drift), tf.mul(z, noise))) as tf.Tensor2D;
-      });
-      return { x, step: state.step + 1 };
-    },
-    finish: core.finish,
-  };
+  /** Dispose the tensors a state owns. */
+  release(state: SamplerState): void;
+  /**
+   * Whether a recorded trajectory keeps this state; `previous` is the state it was stepped from
+   * (undefined for the state `init` returned).
+   */
+  isSnapshot(state: SamplerState, previous: SamplerState | undefined): boolean;
 }

@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Sde, TimeScoreFn } from './sde';
+import type { ScoreFn } from '../score';
+import type { Sde } from './sde';
 
 /**
  * Anything with the exact score of its Gaussian-perturbed law p_sigma = p * N(0, sigma^2 I), one sigma
  * per row (a @scorelab/datasets Dataset fits; core does not import datasets).
  */
 export interface PerturbedScoreSource {
-  score(x: tf.Tensor2D, sigma: tf.Tensor1D): tf.Tensor2D;
+  score(x: tf.Tensor2D, sigma?: tf.Tensor1D): tf.Tensor2D;
 }
 
 /** Anything with the exact log-density of p_sigma, one sigma per row. */
@@ -20,9 +21,10 @@ export interface PerturbedDensitySource {
  *   grad log p_t(x) = (1 / m) score_{s/m}(x / m).
  * (VE: m = 1 and s = sigma(t), the dataset's perturbed score at sigma(t).)
  */
-export function analyticTimeScore(source: PerturbedScoreSource, sde: Sde): TimeScoreFn {
+export function analyticTimeScore(source: PerturbedScoreSource, sde: Sde): ScoreFn {
   return (x, t) =>
     tf.tidy(() => {
+      if (t === undefined) throw new Error('the exact marginal score of an sde needs t');
       const { mean, std } = sde.marginal(t);
       const m = tf.reshape(mean, [-1, 1]);
       const s = source.score(tf.div(x, m) as tf.Tensor2D, tf.div(std, mean) as tf.Tensor1D);

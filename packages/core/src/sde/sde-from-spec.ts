@@ -1,13 +1,10 @@
+import type { SdeSpec } from '@scorelab/config';
 import type { Sde } from './sde';
 import { subVpSde } from './subvp-sde';
 import { veSde } from './ve-sde';
 import { vpSde } from './vp-sde';
 
-/** The `sde` section of an experiment file (DESIGN.md section 3); `eps` overrides the SDE's default smallest time. */
-export type SdeSpec =
-  | { kind: 've'; sigmaMin: number; sigmaMax: number; eps?: number }
-  | { kind: 'vp'; betaMin: number; betaMax: number; eps?: number }
-  | { kind: 'subvp'; betaMin: number; betaMax: number; eps?: number };
+/** The SDE of an experiment file's `sde` section (DESIGN.md section 3); `eps` sets its smallest time. */
 
 export function sdeFromSpec(spec: SdeSpec): Sde {
   switch (spec.kind) {

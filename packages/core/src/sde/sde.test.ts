@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend';
 import { Rng } from '../rng';
-import { oneMinusExpTensor, type Sde, type TimeScoreFn } from './sde';
+import type { ScoreFn } from '../score';
+import { oneMinusExpTensor, type Sde } from './sde';
 import { sdeFromSpec } from './sde-from-spec';
 import { subVpSde } from './subvp-sde';
 import { veSde } from './ve-sde';
@@ -117,7 +118,7 @@ describe.each(sdes)('%s SDE', (_name, make) => {
       [-1, 0],
     ]);
     // A test score that depends on t, so a wrong time argument shows: s(x, t) = -x (1 + t).
-    const score: TimeScoreFn = (xx, tt) => tf.mul(tf.neg(xx), tf.reshape(tf.add(1, tt), [-1, 1])) as tf.Tensor2D;
+    const score: ScoreFn = (xx, tt) => tf.mul(tf.neg(xx), tf.reshape(tf.add(1, tt), [-1, 1])) as tf.Tensor2D;
     const t = 0.4;
     const a = sde.driftCoefficient(t);
     const g2 = sde.diffusion(t) ** 2;
@@ -163,7 +164,7 @@ describe.each(sdes)('%s SDE', (_name, make) => {
   it('the tensor functions keep the tensor count flat', () => {
     const x = tf.ones([4, 2]) as tf.Tensor2D;
     const t = tf.fill([4], 0.3) as tf.Tensor1D;
-    const score: TimeScoreFn = (xx) => tf.neg(xx);
+    const score: ScoreFn = (xx) => tf.neg(xx);
     const before = tf.memory().numTensors;
     const outs = [sde.drift(x, t), sde.diffusion(t), sde.driftCoefficient(t), sde.reverse(score, true).drift(x, 0.3), sde.discretize(x, 0.3, 0.1).f];
     const { mean, std } = sde.marginal(t);

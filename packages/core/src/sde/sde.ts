@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../rng';
+import type { SdeSpec } from '@scorelab/config';
+import type { ScoreFn } from '../score';
 
 /**
  * Score SDEs (Song et al. 2021, "Score-Based Generative Modeling through Stochastic Differential
@@ -8,28 +10,12 @@ import type { Rng } from '../rng';
  * Forward SDE: dx = f(x, t) dt + g(t) dW. Every SDE here has a linear drift f(x, t) = a(t) x, so
  * the perturbation kernel is Gaussian: x_t | x_0 ~ N(m(t) x_0, s(t)^2 I) (`marginal`).
  */
-export type SdeKind = 've' | 'vp' | 'subvp';
+export type SdeKind = SdeSpec['kind'];
 
 /** A time: one number for every row, or one per row, [N]. */
 export type Time = number | tf.Tensor1D;
 /** A function of time returns a number for a number and a [N] tensor for a [N] tensor. */
 export type AtTime<T extends Time> = T extends number ? number : tf.Tensor1D;
-
-/**
- * A time-conditional score s(x, t) ~ grad_x log p_t(x); x: [N, D], t: [N] -> [N, D].
- * Rows must be independent (row n depends only on x[n] and t[n]).
- */
-export type TimeScoreFn = (x: tf.Tensor2D, t: tf.Tensor1D) => tf.Tensor2D;
-
-/** A time score that can also push tangents v: [N, D] through its forward pass, returning J v (J = ds/dx per row). */
-export interface TangentTimeScoreFn {
-  (x: tf.Tensor2D, t: tf.Tensor1D): tf.Tensor2D;
-  withTangents(x: tf.Tensor2D, t: tf.Tensor1D, tangents: tf.Tensor2D[]): { score: tf.Tensor2D; jvps: tf.Tensor2D[] };
-}
-
-export function hasTimeTangents(f: TimeScoreFn): f is TimeScoreFn & TangentTimeScoreFn {
-  return typeof (f as Partial<TangentTimeScoreFn>).withTangents === 'function';
-}
 
 /** E[x_t | x_0] = mean * x_0 and Std[x_t | x_0] = std (per coordinate). */
 export interface Marginal<T extends Time> {
@@ -86,7 +72,7 @@ interface SdeBase {
    */
   discretize(x: tf.Tensor2D, t: number, dt: number): Discretization;
   /** The reverse-time SDE (or probability-flow ODE) driven by `score`. */
-  reverse(score: TimeScoreFn, probabilityFlow: boolean): ReverseSde;
+  reverse(score: ScoreFn, probabilityFlow: boolean): ReverseSde;
 }
 
 /** Variance exploding: dx = sqrt(d sigma^2 / dt) dW, sigma(t) = sigmaMin (sigmaMax / sigmaMin)^t. */
@@ -219,7 +205,7 @@ function timeTensor(x: tf.Tensor2D, t: Time): tf.Tensor1D {
   return typeof t === 'number' ? (tf.fill([x.shape[0]], t) as tf.Tensor1D) : t;
 }
 
-function reverseSde(sde: SdeBase, score: TimeScoreFn, probabilityFlow: boolean): ReverseSde {
+function reverseSde(sde: SdeBase, score: ScoreFn, probabilityFlow: boolean): ReverseSde {
   const c = probabilityFlow ? 0.5 : 1;
   return {
     probabilityFlow,
