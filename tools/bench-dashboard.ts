@@ -76,10 +76,10 @@ function pointsOf(runIndex: number): MetricPoint[] {
 
 const t0 = performance.now();
 const store = await openStore(dbPath);
-const sweep = await store.createSweep({ name: `${experiment.name}-${Date.now()}`, description: experiment.description, config: experiment as unknown as Record<string, unknown>, status: 'running' });
+const sweep = await store.createSweep({ name: `${experiment.name}-${Date.now()}`, description: experiment.description, config: { ...experiment }, status: 'running' });
 const runs = await store.addRuns(
   sweep.id,
-  expanded.map((r) => ({ idx: r.index, params: r.params, config: r.config as unknown as Record<string, unknown>, configHash: r.hash, seed: r.seed })),
+  expanded.map((r) => ({ idx: r.index, params: r.params, config: r.config, configHash: r.hash, seed: r.seed })),
 );
 let points = 0;
 const samples = new Float32Array(2000).map((_, i) => Math.sin(i) * 6);

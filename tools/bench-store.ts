@@ -8,6 +8,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { resolveRunConfig } from '@scorelab/config';
 import { MetricBuffer, openStore } from '@scorelab/tracking';
 import type { MetricPoint } from '@scorelab/tracking';
 import { numberFlag, stringFlag } from './cli-args';
@@ -22,11 +23,13 @@ const TARGET = 100_000;
 const dir = dbArg === undefined ? mkdtempSync(join(tmpdir(), 'scorelab-bench-')) : undefined;
 const path = dbArg ?? join(dir!, 'bench.db');
 
+// Every run gets the same small resolved config (the store needs one; its content does not matter here).
+const config = resolveRunConfig({ dataset: { kind: 'mog2d-weighted' }, model: { kind: 'analytic' } });
 const store = await openStore(path);
 const sweep = await store.createSweep({ name: `bench-${Date.now()}`, config: { bench: true } });
 const added = await store.addRuns(
   sweep.id,
-  Array.from({ length: runs }, (_, idx) => ({ idx, params: { idx }, config: { idx }, configHash: `h${idx}`, seed: idx })),
+  Array.from({ length: runs }, (_, idx) => ({ idx, params: { idx }, config, configHash: `h${idx}`, seed: idx })),
 );
 for (const r of added) await store.startRun(r.id, { backend: 'bench', versions: {}, host: 'bench', pid: process.pid });
 
@@ -67,7 +70,7 @@ console.log(`logMetrics, batches of ${batch}, ${runs * perRun} points: ${fmt(dir
 // Phase 2: the same volume through MetricBuffer.add (what a worker does), on fresh runs.
 const more = await store.addRuns(
   sweep.id,
-  Array.from({ length: runs }, (_, i) => ({ idx: runs + i, params: {}, config: {}, configHash: 'h', seed: i })),
+  Array.from({ length: runs }, (_, i) => ({ idx: runs + i, params: {}, config, configHash: 'h', seed: i })),
 );
 for (const r of more) await store.startRun(r.id, { backend: 'bench', versions: {}, host: 'bench', pid: process.pid });
 cpu0 = process.cpuUsage();

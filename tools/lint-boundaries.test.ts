@@ -23,6 +23,14 @@ describe('module boundaries', () => {
     ['packages/metrics/src/probe.ts', "import Database from 'better-sqlite3';\nexport const f = Database;\n", 'no-restricted-imports'],
     ['apps/dashboard/src/probe.ts', "import * as tf from '@tensorflow/tfjs';\nexport const f = tf;\n", 'no-restricted-imports'],
     ['packages/datasets/src/probe.ts', "import { Rng } from '@scorelab/core';\nexport const f = Rng;\n", null],
+    ['packages/losses/src/probe.ts', "import { METRIC } from '@scorelab/config';\nexport const f = METRIC;\n", 'no-restricted-imports'],
+    ['packages/losses/src/probe.ts', "import type { LossSpec } from '@scorelab/config';\nexport type F = LossSpec;\n", null],
+    ['packages/losses/src/probe.ts', "import { executeRun } from '@scorelab/pipeline';\nexport const f = executeRun;\n", '@nx/enforce-module-boundaries'],
+    ['packages/pipeline/src/probe.ts', "import { readFileSync } from 'node:fs';\nexport const f = readFileSync;\n", 'no-restricted-imports'],
+    ['packages/pipeline/src/probe.ts', "import { openStore } from '@scorelab/tracking';\nexport const f = openStore;\n", '@nx/enforce-module-boundaries'],
+    ['packages/pipeline/src/probe.ts', "import { createLoss } from '@scorelab/losses';\nimport { METRIC } from '@scorelab/config';\nexport const f = [createLoss, METRIC];\n", null],
+    ['tools/probe.ts', "import { main } from '@scorelab/runner';\nexport const f = main;\n", '@nx/enforce-module-boundaries'],
+    ['tools/probe.ts', "import { executeRun } from '@scorelab/pipeline';\nexport const f = executeRun;\n", null],
     ['apps/runner/src/probe.ts', "import { createLoss } from '@scorelab/losses';\nimport { langevin } from '@scorelab/samplers';\nexport const f = [createLoss, langevin];\n", null],
   ];
   for (const [file, code, rule] of cases) {

@@ -4,25 +4,30 @@
  * Usage: npx tsx tools/bench/sample-throughput.ts [--backend wasm] [--samples 1280] [--levels 10] [--steps-per-level 100]
  * Prints a table, then one JSON line.
  */
-import { Rng, createMlpScoreNetwork, geometricSigmas, selectBackend, type ScoreFn } from '@scorelab/core';
+import type { AldSamplerSpec } from '@scorelab/config';
+import { Rng, createScoreNetwork, geometricSigmas, levelsFamily, selectBackend, type ScoreFn } from '@scorelab/core';
 import { createDataset } from '@scorelab/datasets';
-import { annealedLangevin, initialSamples, runSampler } from '@scorelab/samplers';
+import { createSampler, initialSamples, runSampler } from '@scorelab/samplers';
 import { numberFlag, stringFlag } from '../cli-args';
 
 export async function benchSampling(opts: { backend?: string; samples: number; levels: number; stepsPerLevel: number; hidden: number }) {
   const backend = await selectBackend(opts.backend);
   const dataset = createDataset({ kind: 'mog2d-weighted' });
-  const net = createMlpScoreNetwork({ inputDim: 2, hidden: [opts.hidden, opts.hidden], activation: 'softplus', conditioning: 'embed' }, new Rng(0));
+  const family = levelsFamily(geometricSigmas(20, 1, opts.levels));
+  const net = createScoreNetwork({ hidden: [opts.hidden, opts.hidden], activation: 'softplus', conditioning: 'embed' }, 2, family, new Rng(0));
   const scores: [string, ScoreFn][] = [
     ['analytic', (x, s) => dataset.score(x, s)],
     [`mlp 2-${opts.hidden}-${opts.hidden}-2`, net.score],
   ];
-  const sampler = annealedLangevin({ sigmas: geometricSigmas(20, 1, opts.levels), stepSize: 0.1, stepsPerLevel: opts.stepsPerLevel });
+  // A complete (resolved) ald section: NCSN's step a_i = eps sigma_i^2 / sigma_L^2, the `half` Langevin step, no denoising.
+  const spec: AldSamplerSpec = { kind: 'ald', stepSize: 0.1, stepsPerLevel: opts.stepsPerLevel, samples: opts.samples, init: { kind: 'uniform', low: -8, high: 8 }, denoise: false, convention: 'half' };
+  const sampler = createSampler(spec, family);
+  const warmUp = createSampler({ ...spec, stepsPerLevel: 5 }, levelsFamily([2, 1]));
   const results = [];
   for (const [name, score] of scores) {
     const rng = new Rng(1);
-    const x0 = initialSamples({ kind: 'uniform', low: -8, high: 8 }, opts.samples, 2, rng);
-    runSampler(annealedLangevin({ sigmas: [2, 1], stepSize: 0.1, stepsPerLevel: 5 }), score, x0, rng).samples.dispose(); // warm-up
+    const x0 = initialSamples(spec, family, 2, rng);
+    runSampler(warmUp, score, x0, rng).samples.dispose(); // warm-up
     const t0 = performance.now();
     const { samples, scoreEvaluations } = runSampler(sampler, score, x0, rng);
     const seconds = (performance.now() - t0) / 1000;

@@ -5,9 +5,10 @@
  * Prints a table, then one JSON line with { backend, results: [{ loss, msPerStep, kernelsPerStep }] }.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng, Trainer, createMlpScoreNetwork, selectBackend } from '@scorelab/core';
+import { DatasetSchema, LossSchema } from '@scorelab/config';
+import { CLEAN, Rng, Trainer, createScoreNetwork, levelsFamily, selectBackend } from '@scorelab/core';
 import { createDataset } from '@scorelab/datasets';
-import { createLoss, type JacobianMode, type LossSpec } from '@scorelab/losses';
+import { createLoss, type JacobianMode } from '@scorelab/losses';
 import { numberFlag, stringFlag } from '../cli-args';
 
 export interface StepTiming {
@@ -26,14 +27,16 @@ export async function benchTrainStep(opts: {
   jacobian: JacobianMode;
 }): Promise<{ backend: string; results: StepTiming[] }> {
   const backend = await selectBackend(opts.backend);
-  const dataset = createDataset({ kind: 'gaussian', dim: opts.dim });
+  // N(0, I_D): the schema fills mean and std.
+  const dataset = createDataset(DatasetSchema.parse({ kind: 'gaussian', dim: opts.dim }));
   const results: StepTiming[] = [];
   for (const kind of opts.losses) {
     const rng = new Rng(0);
     // The reference setting: an unconditional network; dsm at one sigma, sm/ssm on clean data.
-    const net = createMlpScoreNetwork({ inputDim: opts.dim, hidden: [opts.hidden, opts.hidden], activation: 'softplus', conditioning: 'none' }, rng.split());
-    const spec = { kind, jacobian: opts.jacobian } as LossSpec;
-    const loss = createLoss(spec, kind === 'dsm' ? [0.1] : null);
+    const family = kind === 'dsm' ? levelsFamily([0.1]) : CLEAN;
+    const net = createScoreNetwork({ hidden: [opts.hidden, opts.hidden], activation: 'softplus', conditioning: 'none' }, opts.dim, family, rng.split());
+    // The schema fills the loss defaults (weighting sigma2, one rademacher projection) and rejects an unknown kind.
+    const loss = createLoss(LossSchema.parse({ kind }), family, opts.jacobian);
     const dataRng = rng.split();
     const lossRng = rng.split();
     const trainer = new Trainer({ params: net.params, objective: () => loss(net.score, dataset.sample(opts.batch, dataRng), lossRng), optimizer: 'adam', lr: 1e-3 });
@@ -52,6 +55,15 @@ export async function benchTrainStep(opts: {
   return { backend, results };
 }
 
+const JACOBIAN_MODES: readonly JacobianMode[] = ['auto', 'forward', 'backprop'];
+
+function jacobianFlag(): JacobianMode {
+  const value = stringFlag('jacobian', 'auto');
+  const mode = JACOBIAN_MODES.find((m) => m === value);
+  if (!mode) throw new Error(`--jacobian must be one of ${JACOBIAN_MODES.join(', ')}, got ${value}`);
+  return mode;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const out = await benchTrainStep({
     backend: stringFlag('backend', 'wasm'),
@@ -60,7 +72,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     dim: numberFlag('dim', 2),
     losses: stringFlag('losses', 'dsm,ssm-vr,sm').split(','),
     steps: numberFlag('steps', 200),
-    jacobian: stringFlag('jacobian', 'auto') as JacobianMode,
+    jacobian: jacobianFlag(),
   });
   if (!process.argv.includes('--json')) {
     for (const r of out.results) console.log(`${out.backend.padEnd(8)} ${r.loss.padEnd(7)} ${r.msPerStep.toFixed(2).padStart(8)} ms/step  ${r.kernelsPerStep} kernels`);

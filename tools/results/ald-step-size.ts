@@ -12,9 +12,8 @@
  */
 import type { ExportRecord } from '@scorelab/tracking';
 import { selectBackend } from '@scorelab/core';
-import type { DatasetSpec } from '@scorelab/datasets';
 import { exactSampleFloor } from './exact';
-import { checkFlags, commonArgs, configValue, finishedRuns, flag, groupBy, openResults, provenance, resolveSweep, runMain, writeSvg } from './store';
+import { checkFlags, commonArgs, configValue, datasetOf, finishedRuns, flag, groupBy, openResults, provenance, resolveSweep, runMain, writeSvg } from './store';
 import { fixed, fmt, markdownTable, meanSd, summarize, type Summary } from './table';
 import { lineChart, type LineSeries } from './svg';
 
@@ -56,7 +55,7 @@ async function main(): Promise<void> {
 
   // What exact samples of p_{sigma_L} score with the same sample sizes.
   const r0 = records[0];
-  const spec = r0.config.dataset as DatasetSpec;
+  const spec = datasetOf(r0);
   const sigmaMin = Number(configValue(r0, 'noise.sigmaMin'));
   const n = Number(configValue(r0, 'sampler.samples'));
   const nRef = Number(configValue(r0, 'eval.samples') ?? 1000);

@@ -4,8 +4,9 @@
  * sample metrics of exact samples (the floor that a perfect sampler would reach with the same n).
  */
 import * as tf from '@tensorflow/tfjs';
+import type { DatasetSpec } from '@scorelab/config';
 import { Rng } from '@scorelab/core';
-import { createDataset, type DatasetSpec } from '@scorelab/datasets';
+import { createDataset } from '@scorelab/datasets';
 import { mmd, modeWeights } from '@scorelab/metrics';
 
 /** x ~ p_sigma = p * N(0, sigma^2 I): data plus sigma z. [n, D]. */

@@ -6,7 +6,7 @@
  *
  * Unlike the other result scripts this one does not read the store: the runner does not log an
  * error-by-density metric, so the script trains the networks itself with the packages (Trainer,
- * createMlpScoreNetwork, createLoss, createDataset), on mog2d-weighted, in two setups:
+ * createScoreNetwork, createLoss, createDataset), on mog2d-weighted, in two setups:
  *
  * - single: one small noise level sigma = 0.1 (an unconditional network; every objective learns
  *   the score of p_0.1, which is what a single-scale model sampled by plain Langevin uses);
@@ -22,9 +22,10 @@
  * of the true score. Writes docs/img/low-density-error.svg and docs/img/low-density-error-levels.svg.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng, Trainer, createMlpScoreNetwork, geometricSigmas, selectBackend, type ScoreNetwork } from '@scorelab/core';
+import { LOSS_KINDS, LossSchema, type LossKind } from '@scorelab/config';
+import { Rng, Trainer, createScoreNetwork, geometricSigmas, levelsFamily, selectBackend, type ScoreNetwork } from '@scorelab/core';
 import { createDataset, type Dataset } from '@scorelab/datasets';
-import { createLoss, type LossSpec } from '@scorelab/losses';
+import { createLoss } from '@scorelab/losses';
 import { checkFlags, commonArgs, flag, runMain, writeSvg } from './store';
 import { fixed, fmt, markdownTable, meanSd, summarize } from './table';
 import { lineChart, PALETTE, type LineSeries } from './svg';
@@ -54,9 +55,9 @@ interface Setup {
 
 const SETUPS: Setup[] = [
   { name: 'single', title: 'single noise level σ = 0.1, unconditional network', sigmas: [0.1], conditioning: 'none', evalSigmas: [0.1] },
-  (() => {
+  ((): Setup => {
     const sigmas = geometricSigmas(20, 1, 10);
-    return { name: 'annealed', title: 'annealed: σ 20 → 1, 10 geometric levels, σ-embedding network', sigmas, conditioning: 'embed', evalSigmas: sigmas } as Setup;
+    return { name: 'annealed', title: 'annealed: σ 20 → 1, 10 geometric levels, σ-embedding network', sigmas, conditioning: 'embed', evalSigmas: sigmas };
   })(),
 ];
 
@@ -68,11 +69,13 @@ function squaredError(score: (x: tf.Tensor2D, sigma: tf.Tensor1D) => tf.Tensor2D
   });
 }
 
-function train(setup: Setup, objective: LossSpec['kind'], seed: number, steps: number, dataset: Dataset): { net: ScoreNetwork; seconds: number } {
+function train(setup: Setup, objective: LossKind, seed: number, steps: number, dataset: Dataset): { net: ScoreNetwork; seconds: number } {
   const root = new Rng(seed);
   const rngs = { init: root.split(), data: root.split(), loss: root.split() };
-  const net = createMlpScoreNetwork({ inputDim: 2, hidden: [64, 64], activation: 'softplus', conditioning: setup.conditioning }, rngs.init);
-  const loss = createLoss({ kind: objective } as LossSpec, setup.sigmas);
+  const family = levelsFamily(setup.sigmas);
+  const net = createScoreNetwork({ hidden: [64, 64], activation: 'softplus', conditioning: setup.conditioning }, dataset.dim, family, rngs.init);
+  // The schema fills the loss defaults: weighting sigma2, one rademacher projection.
+  const loss = createLoss(LossSchema.parse({ kind: objective }), family);
   const trainer = new Trainer({ params: net.params, objective: () => loss(net.score, dataset.sample(128, rngs.data), rngs.loss), optimizer: 'adam', lr: 1e-3 });
   const t0 = performance.now();
   for (let step = 1; step <= steps; step++) {
@@ -83,13 +86,19 @@ function train(setup: Setup, objective: LossSpec['kind'], seed: number, steps: n
   return { net, seconds: (performance.now() - t0) / 1000 };
 }
 
+function lossKind(name: string): LossKind {
+  const kind = LOSS_KINDS.find((k) => k === name);
+  if (!kind) throw new Error(`--objectives: unknown loss ${name} (one of ${LOSS_KINDS.join(', ')})\n${USAGE}`);
+  return kind;
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   checkFlags(argv, ['steps', 'seeds', 'objectives', 'points', 'box', 'img', 'no-img'], USAGE);
   const { imgDir } = commonArgs(argv);
   const steps = Number(flag(argv, 'steps') ?? 2000);
   const seeds = (flag(argv, 'seeds') ?? '0,1,2').split(',').map(Number);
-  const objectives = (flag(argv, 'objectives') ?? 'sm,ssm-vr,dsm').split(',') as LossSpec['kind'][];
+  const objectives = (flag(argv, 'objectives') ?? 'sm,ssm-vr,dsm').split(',').map(lossKind);
   const nPoints = Number(flag(argv, 'points') ?? 20000);
   const box = Number(flag(argv, 'box') ?? 10);
   if (!(steps >= 1) || seeds.some((s) => !Number.isInteger(s)) || !(nPoints >= 100) || !(box > 0)) throw new Error(USAGE);

@@ -4,43 +4,25 @@
  *   npx tsx tools/results/ncsn-weights-levels.ts [--loss dsm] [--seeds 0,1,2] [--db runs/results.db]
  *
  * Trains the networks of experiments/ncsn-weights-trained.yaml (the resolved config of that file,
- * for one objective) exactly as the runner does (same seed streams, so the "network at every level"
- * row reproduces the sweep's runs, which the script checks when --db holds the sweep), then samples
+ * for one objective) with the runner's own code (@scorelab/pipeline buildRunModel + trainRunModel: same
+ * seed streams and training loop, so the "network at every level" row reproduces the sweep's runs,
+ * which the script checks when --db holds the sweep), then samples
  * annealed Langevin with a hybrid score: the exact score of p_sigma at some levels and the network
  * at the others. Every variant of one seed uses the same initial points and the same sampler noise,
  * so differences between variants come from the score alone. Prints w(5,5), the fraction of
  * samples in the 0.8 mode, per variant (mean ± sd over seeds and per seed). Does not write to the store.
  */
 import * as tf from '@tensorflow/tfjs';
-import { expandSweep, loadExperimentFile, type ResolvedRunConfig } from '@scorelab/config';
-import { Rng, Trainer, createMlpScoreNetwork, scheduleSigmas, selectBackend, type ScoreFn, type ScoreNetwork } from '@scorelab/core';
-import { createDataset, type Dataset, type DatasetSpec } from '@scorelab/datasets';
-import { createLoss, type LossSpec } from '@scorelab/losses';
+import { expandSweep, loadExperimentFile } from '@scorelab/config';
+import { noiseFamily, selectBackend, type ScoreFn } from '@scorelab/core';
 import { modeWeights } from '@scorelab/metrics';
-import { createSampler, initialSamples, runSampler, type SamplerSpec } from '@scorelab/samplers';
+import { SILENT_HOOKS, buildRunModel, runRngs, trainRunModel } from '@scorelab/pipeline';
+import { createSampler, initialSamples, runSampler } from '@scorelab/samplers';
 import { join } from 'node:path';
 import { checkFlags, configValue, flag, openResults, REPO_ROOT, resolveSweep, runMain } from './store';
 import { fixed, fmt, markdownTable, meanSd, summarize } from './table';
 
 const USAGE = 'usage: npx tsx tools/results/ncsn-weights-levels.ts [--loss dsm] [--seeds 0,1,2] [--db runs/results.db]';
-
-/** The runner's seed streams (apps/runner execute-run.ts): split in this order from Rng(seed). */
-function streams(seed: number) {
-  const root = new Rng(seed);
-  return { init: root.split(), data: root.split(), loss: root.split(), eval: root.split(), sample: root.split(), metrics: root.split() };
-}
-
-function trainLikeRunner(config: ResolvedRunConfig, seed: number, dataset: Dataset, sigmas: number[]): ScoreNetwork {
-  const rngs = streams(seed);
-  if (config.model.kind !== 'mlp' || !config.train || !config.loss) throw new Error('needs an mlp model with loss and train sections');
-  const net = createMlpScoreNetwork({ inputDim: dataset.dim, hidden: config.model.hidden, activation: config.model.activation, conditioning: config.model.conditioning }, rngs.init);
-  const loss = createLoss(config.loss as LossSpec, sigmas);
-  const spec = config.train;
-  const trainer = new Trainer({ params: net.params, objective: () => loss(net.score, dataset.sample(spec.batchSize, rngs.data), rngs.loss), optimizer: spec.optimizer, lr: spec.lr });
-  for (let step = 1; step <= spec.steps; step++) trainer.step(step % spec.logEvery === 0 || step === spec.steps);
-  trainer.dispose();
-  return net;
-}
 
 interface Variant {
   label: string;
@@ -59,11 +41,12 @@ async function main(): Promise<void> {
   const runs = [...expandSweep(loadExperimentFile(file))].filter((r) => r.config.loss?.kind === lossKind);
   if (runs.length === 0) throw new Error(`no run with loss.kind ${lossKind} in ${file}`);
   const config = runs[0].config;
-  const sigmas = scheduleSigmas(config.noise!);
-  const dataset = createDataset(config.dataset as DatasetSpec);
-  const exactScore: ScoreFn = (x, sigma) => dataset.score(x, sigma);
+  const family = noiseFamily(config);
+  const samplerSpec = config.sampler;
+  if (config.model.kind !== 'mlp' || !config.train || !config.loss) throw new Error(`${file}: needs an mlp model with loss and train sections`);
+  if (family.kind !== 'levels' || samplerSpec?.kind !== 'ald') throw new Error(`${file}: needs noise levels and an ald sampler`);
+  const { sigmas } = family;
   const L = sigmas.length;
-  const samplerSpec = config.sampler as SamplerSpec;
 
   const variants: Variant[] = [
     { label: 'network at every level', exact: () => false },
@@ -86,32 +69,42 @@ async function main(): Promise<void> {
   const backend = await selectBackend('wasm');
   const t0 = performance.now();
   console.log(`<!-- ncsn-weights-levels: backend ${backend}, ${new Date().toISOString().slice(0, 16)} UTC, loss ${lossKind}, seeds ${seeds.join(',')}, config of ${file.slice(REPO_ROOT.length + 1)} -->\n`);
-  const w = variants.map(() => [] as number[]);
+  const w = variants.map((): number[] => []);
   for (const seed of seeds) {
-    const net = trainLikeRunner(config, seed, dataset, sigmas);
-    variants.forEach((v, vi) => {
-      // Level of a call: the sigma of its rows (annealed Langevin passes one sigma for all rows).
-      const score: ScoreFn = (x, sigma) => {
-        const s = sigma!.dataSync()[0];
-        const level = sigmas.findIndex((t) => Math.abs(t - s) <= 1e-6 * t);
-        if (level < 0) throw new Error(`sigma ${s} is not a level of the schedule`);
-        return v.exact(level) ? exactScore(x, sigma) : net.score(x, sigma);
-      };
-      // A fresh copy of the runner's sample stream for every variant: same start points, same noise.
-      const rng = streams(seed).sample;
-      const x0 = initialSamples(samplerSpec.init, samplerSpec.samples, dataset.dim, rng);
-      const result = runSampler(createSampler(samplerSpec, sigmas), score, x0, rng);
-      x0.dispose();
-      w[vi].push(modeWeights(result.samples, dataset.mixture!).fractions[1]);
-      result.samples.dispose();
-      result.trajectory?.forEach((t) => t.dispose());
-    });
-    net.dispose();
+    // The run's network, built and trained by the pipeline exactly as the runner trains it (its init,
+    // data and loss streams; evaluation during a run draws from its own stream and does not change it).
+    const model = buildRunModel(config, seed);
+    try {
+      const { network, dataset, exact } = model;
+      if (!network || !dataset.mixture) throw new Error(`${file}: needs a trained network and a Gaussian-mixture dataset`);
+      await trainRunModel(model, SILENT_HOOKS);
+      const mixture = dataset.mixture;
+      variants.forEach((v, vi) => {
+        // Level of a call: the sigma of its rows (annealed Langevin passes one sigma for all rows).
+        const score: ScoreFn = (x, sigma) => {
+          if (!sigma) throw new Error('annealed Langevin called the score without a sigma');
+          const s = sigma.dataSync()[0];
+          const level = sigmas.findIndex((t) => Math.abs(t - s) <= 1e-6 * t);
+          if (level < 0) throw new Error(`sigma ${s} is not a level of the schedule`);
+          return v.exact(level) ? exact(x, sigma) : network.score(x, sigma);
+        };
+        // A fresh copy of the runner's sample stream for every variant: same start points, same noise.
+        const rng = runRngs(seed).sample;
+        const x0 = initialSamples(samplerSpec, model.family, dataset.dim, rng);
+        const result = runSampler(createSampler(samplerSpec, model.family), score, x0, rng);
+        x0.dispose();
+        w[vi].push(modeWeights(result.samples, mixture).fractions[1]);
+        result.samples.dispose();
+        result.trajectory?.forEach((t) => t.dispose());
+      });
+    } finally {
+      model.dispose();
+    }
   }
 
   console.log(
-    `Annealed Langevin (eps ${samplerSpec.stepSize}, T ${samplerSpec.kind === 'ald' ? samplerSpec.stepsPerLevel : '—'}, ${L} levels ${fmt(sigmas[0])} → ${fmt(sigmas[L - 1])}) ` +
-      `with networks trained by ${lossKind} (${config.train!.steps} steps); w(5,5) = fraction of samples in the 0.8 mode.\n`,
+    `Annealed Langevin (eps ${samplerSpec.stepSize}, T ${samplerSpec.stepsPerLevel}, ${L} levels ${fmt(sigmas[0])} → ${fmt(sigmas[L - 1])}) ` +
+      `with networks trained by ${lossKind} (${config.train.steps} steps); w(5,5) = fraction of samples in the 0.8 mode.\n`,
   );
   const rows = variants.map((v, vi) => [v.label, meanSd(summarize(w[vi]), (x) => fixed(x, 3)), ...w[vi].map((x) => fixed(x, 3))]);
   console.log(markdownTable(['score used by the sampler', 'w(5,5) mean ± sd', ...seeds.map((s) => `seed ${s}`)], rows));

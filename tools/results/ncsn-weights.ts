@@ -11,9 +11,8 @@
  */
 import type { ExportRecord } from '@scorelab/tracking';
 import { selectBackend } from '@scorelab/core';
-import type { DatasetSpec } from '@scorelab/datasets';
 import { halfScoreNorm } from './exact';
-import { checkFlags, commonArgs, configValue, finishedRuns, flag, groupBy, openResults, provenance, resolveSweep, runMain, writeSvg } from './store';
+import { checkFlags, commonArgs, configValue, datasetOf, finishedRuns, flag, groupBy, openResults, provenance, resolveSweep, runMain, writeSvg } from './store';
 import { fixed, fmt, markdownTable, meanSd, pearson, range, ranks, summarize } from './table';
 import { lineChart, PALETTE, type LineSeries } from './svg';
 
@@ -59,7 +58,7 @@ async function main(): Promise<void> {
 
   // --- Trained networks, sampled with ald.
   const levels = fisherLevels(trained.records);
-  const spec = trained.records[0].config.dataset as DatasetSpec;
+  const spec = datasetOf(trained.records[0]);
   await selectBackend('wasm');
   // 1/2 E ||grad log p_sigma||^2 by Monte Carlo (200k samples: relative standard error well under 1%).
   const scale = halfScoreNorm(spec, levels.map((l) => l.sigma), 200_000, 12345);

@@ -11,10 +11,9 @@
  * docs/img/ssm-scalability-time.svg and docs/img/ssm-scalability-fisher.svg.
  */
 import type { ExportRecord } from '@scorelab/tracking';
-import { selectBackend } from '@scorelab/core';
-import type { DatasetSpec } from '@scorelab/datasets';
+import { scheduleSigmas, selectBackend } from '@scorelab/core';
 import { halfScoreNorm } from './exact';
-import { checkFlags, commonArgs, configValue, finishedRuns, flag, groupBy, openResults, provenance, resolveSweep, runMain, writeSvg } from './store';
+import { checkFlags, commonArgs, configValue, datasetOf, finishedRuns, flag, groupBy, noiseOf, openResults, provenance, resolveSweep, runMain, writeSvg } from './store';
 import { fixed, fmt, logLogSlope, markdownTable, meanSd, median, summarize } from './table';
 import { lineChart, type LineSeries } from './svg';
 
@@ -45,7 +44,8 @@ async function main(): Promise<void> {
   const runsOf = (loss: string, d: number) => cells.get(`${loss}@${d}`) ?? [];
   const ms = (r: ExportRecord) => msPerStep.get(r.id)!;
   const seeds = Math.max(...[...cells.values()].map((c) => c.length));
-  const sigmas = configValue(r0, 'noise.sigmas') as number[] | undefined;
+  const noise = noiseOf(r0);
+  const sigmas = noise ? scheduleSigmas(noise) : undefined;
   console.log(
     `Data N(0, I_D); ${configValue(r0, 'model.hidden')} ${configValue(r0, 'model.activation')} MLP (conditioning ${configValue(r0, 'model.conditioning')}); ` +
       `${configValue(r0, 'train.steps')} Adam steps, batch ${configValue(r0, 'train.batchSize')}, lr ${configValue(r0, 'train.lr')}; ` +
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   const sigma = sigmas?.[0] ?? 0;
   const zeroFisher = new Map<number, number>(
     dims.map((d) => {
-      const spec = runsOf(losses[0], d)[0].config.dataset as DatasetSpec;
+      const spec = datasetOf(runsOf(losses[0], d)[0]);
       return [d, halfScoreNorm(spec, [sigma], 20_000, 99)[0] * (sigma === 0 ? 1 : sigma * sigma)];
     }),
   );

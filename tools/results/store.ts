@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DatasetSchema, NoiseSchema, type DatasetSpec, type NoiseSpec } from '@scorelab/config';
 import { openStore, type ExportRecord, type RunStore, type RunSummary, type SweepSummary } from '@scorelab/tracking';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -58,7 +59,7 @@ export async function openResults(db: string): Promise<RunStore> {
   try {
     return await openStore(db, { readonly: true });
   } catch (e) {
-    throw new Error(`cannot open the store ${db}: ${(e as Error).message}\nRun the sweeps first (see docs/results.md).`);
+    throw new Error(`cannot open the store ${db}: ${e instanceof Error ? e.message : String(e)}\nRun the sweeps first (see docs/results.md).`);
   }
 }
 
@@ -132,6 +133,19 @@ export function configValue(record: ExportRecord, path: string): unknown {
     v = (v as Record<string, unknown>)[key];
   }
   return v;
+}
+
+/**
+ * A run's dataset section as the packages take it: the store holds the resolved config as plain
+ * JSON, so it is parsed again by the config's schema (a resolved section parses to itself).
+ */
+export function datasetOf(record: ExportRecord): DatasetSpec {
+  return DatasetSchema.parse(record.config.dataset);
+}
+
+/** A run's noise section (see datasetOf), or undefined for a run without noise levels. */
+export function noiseOf(record: ExportRecord): NoiseSpec | undefined {
+  return record.config.noise === undefined ? undefined : NoiseSchema.parse(record.config.noise);
 }
 
 /** Groups records by a key, keeping the order in which keys first appear. */
