@@ -52,18 +52,22 @@ export function compareMetricKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+// eval/fisher@<sigma> and eval/fisher@t=<t>, as written by fisherAtKey and fisherAtTimeKey of @scorelab/config.
+const FISHER_AT = `${METRIC.fisher}@`;
+const FISHER_AT_TIME = `${METRIC.fisher}@t=`;
+
 /** The sigma of an `eval/fisher@<sigma>` key (noise-level models), or null. */
 export function fisherLevel(key: string): number | null {
-  if (!key.startsWith('eval/fisher@')) return null;
-  const rest = key.slice('eval/fisher@'.length);
+  if (!key.startsWith(FISHER_AT)) return null;
+  const rest = key.slice(FISHER_AT.length);
   const s = rest === '' ? NaN : Number(rest);
   return Number.isFinite(s) ? s : null;
 }
 
 /** The time of an `eval/fisher@t=<t>` key (score-SDE models), or null. */
 export function fisherTime(key: string): number | null {
-  if (!key.startsWith('eval/fisher@t=')) return null;
-  const rest = key.slice('eval/fisher@t='.length);
+  if (!key.startsWith(FISHER_AT_TIME)) return null;
+  const rest = key.slice(FISHER_AT_TIME.length);
   const t = rest === '' ? NaN : Number(rest);
   return Number.isFinite(t) ? t : null;
 }

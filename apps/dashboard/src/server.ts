@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { openStore } from '@scorelab/tracking';
 import type { RunStore } from '@scorelab/tracking';
 import { createApp } from './app';
+import { clientBundle } from './bundle-client';
 
 export interface StartServerOptions {
   /** The run store file; opened read-only (it must exist). */
@@ -24,10 +25,17 @@ const LOOPBACK = ['127.0.0.1', 'localhost', '::1', '[::1]'];
 
 export async function startServer(options: StartServerOptions): Promise<DashboardServer> {
   const host = options.host ?? '127.0.0.1';
+  // The pages' scripts are bundled before the server listens, so a broken client fails here.
+  const client = clientBundle();
+  try {
+    await client;
+  } catch (e) {
+    throw new Error(`cannot bundle the dashboard client (apps/dashboard/client): ${(e as Error).message}`);
+  }
   const store = await openStore(options.dbPath, { readonly: true });
   // On loopback only loopback names may appear in Host: a web page on another site cannot reach the
   // dashboard through DNS rebinding. Bound elsewhere (--host 0.0.0.0) any Host is accepted.
-  const app = createApp(store, { allowedHosts: LOOPBACK.includes(host) ? LOOPBACK : undefined });
+  const app = createApp(store, { allowedHosts: LOOPBACK.includes(host) ? LOOPBACK : undefined, client });
   let server: Server;
   try {
     server = await new Promise<Server>((resolveListen, reject) => {

@@ -150,10 +150,16 @@ describe('static files', () => {
     expect(res.body).not.toContain('root:');
   });
 
-  it('serves a listed file', async () => {
-    const res = await rawGet(base, '/static/js/util.js');
+  it('serves a listed file and the bundled client, whose sources are not served', async () => {
+    const res = await rawGet(base, '/static/js/sweep-page.js');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/javascript/);
+    const map = await rawGet(base, '/static/js/sweep-page.js.map');
+    expect(map.status).toBe(200);
+    expect(JSON.parse(map.body).sources.some((s: string) => s.endsWith('client/sweep/heatmap.ts'))).toBe(true);
+    for (const path of ['/static/js/util.js', '/static/js/sweep/page.ts', '/static/client/sweep/page.ts', '/static/js/out/sweep-page.js']) {
+      expectJsonError(await rawGet(base, path), 404, path);
+    }
   });
 });
 

@@ -1,6 +1,6 @@
-// Marching squares (public/js/contour.js, run by the browser) against closed-form level sets.
+// Marching squares (client/contour.ts, run by the browser) against closed-form level sets.
 import { describe, expect, it } from 'vitest';
-import { contourSegments, densityLevels } from '../public/js/contour.js';
+import { contourSegments, densityLevels } from '../client/contour';
 
 function sample(f: (x: number, y: number) => number, n: number, lo: number, hi: number) {
   const grid = { xmin: lo, xmax: hi, ymin: lo, ymax: hi, nx: n, ny: n };

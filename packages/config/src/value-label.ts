@@ -2,7 +2,7 @@
  * A short human label for a swept value. Whole sections swept as values (e.g.
  * `sampler: [{ kind: pc, steps: 250, ... }, ...]`) read as `pc (steps=250, snr=0.16)`: the kind,
  * then the scalar fields except `samples`; nested objects are left out. Scalars read as written.
- * (apps/dashboard/public/js/util.js mirrors this for the browser.)
+ * (The dashboard's browser client imports it from here.)
  */
 export function parameterValueLabel(v: unknown): string {
   if (typeof v === 'string') return v;

@@ -1,11 +1,17 @@
-// Sweeps list: name, description, when, runs by status, and the best run by a chosen metric.
-import { api, directionWord, errorCard, fmt, fmtTime, h, livePoller, paramsShort, statusBadge } from './util.js';
+// Sweeps list (/): name, description, when, runs by status, and the best run by a chosen metric.
+import { METRIC } from '@scorelab/config';
+import type { StatusCounts, SweepList } from '../api-types';
+import { fetchSweeps } from '../api';
+import { byId, h } from '../dom';
+import { directionWord, fmt, fmtTime, paramsShort } from '../format';
+import { startPage } from '../live';
+import { statusBadge } from '../ui';
 
-const main = document.getElementById('main');
-const state = { metric: new URLSearchParams(location.search).get('metric') ?? '', data: null };
+const main = byId('main');
+const state: { metric: string; data: SweepList | null } = { metric: new URLSearchParams(location.search).get('metric') ?? '', data: null };
 
-function statusBar(counts) {
-  const parts = ['finished', 'failed', 'killed', 'running'].filter((s) => counts[s] > 0);
+function statusBar(counts: StatusCounts): HTMLElement {
+  const parts = (['finished', 'failed', 'killed', 'running'] as const).filter((s) => counts[s] > 0);
   return h(
     'div',
     { class: 'statusbar', title: Object.entries(counts).filter(([k, v]) => k !== 'total' && v > 0).map(([k, v]) => `${v} ${k}`).join(', ') },
@@ -13,13 +19,13 @@ function statusBar(counts) {
   );
 }
 
-function countsText(counts) {
-  const parts = ['finished', 'failed', 'killed', 'running', 'queued'].filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`);
+function countsText(counts: StatusCounts): string {
+  const parts = (['finished', 'failed', 'killed', 'running', 'queued'] as const).filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`);
   return `${counts.total} runs${parts.length ? ': ' + parts.join(', ') : ''}`;
 }
 
-function render() {
-  const { sweeps } = state.data;
+function render(data: SweepList): void {
+  const { sweeps } = data;
   if (sweeps.length === 0) {
     main.replaceChildren(
       h('h1', {}, 'Sweeps'),
@@ -30,7 +36,14 @@ function render() {
   const allKeys = [...new Set(sweeps.flatMap((s) => s.metricKeys))];
   const select = h(
     'select',
-    { id: 'metric', onchange: (e) => { state.metric = e.target.value; history.replaceState(null, '', state.metric ? `?metric=${encodeURIComponent(state.metric)}` : '/'); void load(); } },
+    {
+      id: 'metric',
+      onchange: (e) => {
+        state.metric = e.currentTarget.value;
+        history.replaceState(null, '', state.metric ? `?metric=${encodeURIComponent(state.metric)}` : '/');
+        void load();
+      },
+    },
     h('option', { value: '' }, 'default of each sweep'),
     allKeys.map((k) => h('option', { value: k, selected: k === state.metric }, k)),
   );
@@ -54,7 +67,12 @@ function render() {
   );
   main.replaceChildren(
     h('h1', {}, 'Sweeps'),
-    h('div', { class: 'controls' }, h('label', {}, 'Best run by', select), h('span', { class: 'muted small' }, state.metric ? directionWord(state.data.sweeps.find((s) => s.direction)?.direction) : 'each sweep’s main metric (sample/mmd when logged)')),
+    h(
+      'div',
+      { class: 'controls' },
+      h('label', {}, 'Best run by', select),
+      h('span', { class: 'muted small' }, state.metric ? directionWord(sweeps.find((s) => s.direction)?.direction) : `each sweep’s main metric (${METRIC.mmd} when logged)`),
+    ),
     h(
       'div',
       { class: 'card', style: { padding: '0' } },
@@ -63,16 +81,9 @@ function render() {
   );
 }
 
-async function load() {
-  state.data = await api(`/api/sweeps${state.metric ? `?metric=${encodeURIComponent(state.metric)}` : ''}`);
-  render();
+async function load(): Promise<void> {
+  state.data = await fetchSweeps(state.metric);
+  render(state.data);
 }
 
-const poller = livePoller(load, () => state.data?.sweeps.some((s) => s.live) ?? false);
-load().then(
-  () => {
-    document.body.dataset.ready = '1';
-    poller.schedule();
-  },
-  (e) => main.replaceChildren(errorCard(e.message)),
-);
+startPage(main, load, () => state.data?.sweeps.some((s) => s.live) ?? false);

@@ -1,24 +1,35 @@
 // 2-D plots drawn on a plain canvas: density contours, sample scatters, score-field arrows.
 // Equal aspect ratio (a square data box on a square canvas), so directions and distances are true.
-import { contourSegments, densityLevels } from './contour.js';
+import type { DensityArtifact, Grid } from '@scorelab/config';
+import { contourSegments, densityLevels } from './contour';
+
+export type Bounds = Pick<Grid, 'xmin' | 'xmax' | 'ymin' | 'ymax'>;
 
 const PAD = { left: 34, right: 8, top: 8, bottom: 24 };
 
 export class Plot2D {
-  /** bounds: { xmin, xmax, ymin, ymax }; opts.axes = false for small multiples. */
-  constructor(canvas, bounds, opts = {}) {
-    this.canvas = canvas;
+  private readonly ctx: CanvasRenderingContext2D;
+  private readonly axes: boolean;
+  /** The square data box. */
+  private readonly b: Bounds;
+  private readonly box: { left: number; top: number; side: number };
+  private readonly scale: number;
+
+  /** opts.axes = false for small multiples; opts.size = CSS width when the canvas has none yet. */
+  constructor(canvas: HTMLCanvasElement, bounds: Bounds, opts: { axes?: boolean; size?: number } = {}) {
     this.axes = opts.axes !== false;
     const pad = this.axes ? PAD : { left: 3, right: 3, top: 3, bottom: 3 };
     const dpr = window.devicePixelRatio || 1;
     const css = canvas.getBoundingClientRect().width || opts.size || 360;
     canvas.width = Math.round(css * dpr);
     canvas.height = Math.round(css * dpr);
-    this.ctx = canvas.getContext('2d');
-    this.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    this.ctx.clearRect(0, 0, css, css);
-    this.ctx.fillStyle = '#fff';
-    this.ctx.fillRect(0, 0, css, css);
+    const ctx = canvas.getContext('2d');
+    if (!ctx) throw new Error('no 2-D canvas context');
+    this.ctx = ctx;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, css, css);
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, css, css);
     // Square data box centred on the bounds.
     const cx = (bounds.xmin + bounds.xmax) / 2;
     const cy = (bounds.ymin + bounds.ymax) / 2;
@@ -30,15 +41,15 @@ export class Plot2D {
     if (this.axes) this.drawAxes();
   }
 
-  px(x) {
+  private px(x: number): number {
     return this.box.left + (x - this.b.xmin) * this.scale;
   }
 
-  py(y) {
+  private py(y: number): number {
     return this.box.top + (this.b.ymax - y) * this.scale;
   }
 
-  clip(f) {
+  private clip(f: (ctx: CanvasRenderingContext2D) => void): void {
     const { ctx, box } = this;
     ctx.save();
     ctx.beginPath();
@@ -48,7 +59,7 @@ export class Plot2D {
     ctx.restore();
   }
 
-  drawAxes() {
+  private drawAxes(): void {
     const { ctx, box, b } = this;
     ctx.strokeStyle = '#c9ced8';
     ctx.lineWidth = 1;
@@ -75,8 +86,8 @@ export class Plot2D {
     }
   }
 
-  /** density: { grid, logDensity } -> contour lines, darker for higher levels. */
-  contours(density, { color = '90, 100, 120', width = 1 } = {}) {
+  /** Contour lines of the density, darker for higher levels; color is 'r, g, b'. */
+  contours(density: Pick<DensityArtifact, 'grid' | 'logDensity'>, { color = '90, 100, 120', width = 1 } = {}): void {
     const levels = densityLevels(density.logDensity);
     this.clip((ctx) => {
       levels.forEach((level, k) => {
@@ -93,14 +104,16 @@ export class Plot2D {
     });
   }
 
-  /** xy: flat [x0, y0, x1, y1, ...] or [[x, y], ...]. */
-  points(xy, { color = 'rgba(31, 95, 191, 0.45)', radius = 1.8 } = {}) {
-    const flat = Array.isArray(xy[0]) ? xy.flat() : xy;
+  /** flat: [x0, y0, x1, y1, ...]; a point with a null (non-finite) coordinate is not drawn. */
+  points(flat: readonly (number | null)[], { color = 'rgba(31, 95, 191, 0.45)', radius = 1.8 } = {}): void {
     this.clip((ctx) => {
       ctx.fillStyle = color;
       for (let i = 0; i + 1 < flat.length; i += 2) {
+        const x = flat[i];
+        const y = flat[i + 1];
+        if (x === null || y === null) continue;
         ctx.beginPath();
-        ctx.arc(this.px(flat[i]), this.py(flat[i + 1]), radius, 0, 2 * Math.PI);
+        ctx.arc(this.px(x), this.py(y), radius, 0, 2 * Math.PI);
         ctx.fill();
       }
     });
@@ -111,7 +124,7 @@ export class Plot2D {
    * so the large scores far from the data do not swamp the small ones near it); the same `ref` on
    * both panels keeps learned and exact fields comparable.
    */
-  arrows(points, vectors, { ref, maxLen, color = '#1d2330' }) {
+  arrows(points: readonly (readonly number[])[], vectors: readonly (readonly number[])[], { ref, maxLen, color = '#1d2330' }: { ref: number; maxLen: number; color?: string }): void {
     this.clip((ctx) => {
       ctx.strokeStyle = color;
       ctx.fillStyle = color;
@@ -145,12 +158,13 @@ export class Plot2D {
   }
 
   /** Pixel length of one grid cell (for arrow sizes). */
-  cell(grid) {
+  cell(grid: Grid): number {
     return Math.min(((grid.xmax - grid.xmin) / Math.max(1, grid.nx - 1)) * this.scale, ((grid.ymax - grid.ymin) / Math.max(1, grid.ny - 1)) * this.scale);
   }
 }
 
-export function boundsOfPoints(flat, margin = 0.08) {
+/** Bounds of flat [x0, y0, ...] points (finite ones) with a margin; [-1, 1]² when there is none. */
+export function boundsOfPoints(flat: readonly (number | null)[], margin = 0.08): Bounds {
   let xmin = Infinity;
   let xmax = -Infinity;
   let ymin = Infinity;
@@ -158,7 +172,7 @@ export function boundsOfPoints(flat, margin = 0.08) {
   for (let i = 0; i + 1 < flat.length; i += 2) {
     const x = flat[i];
     const y = flat[i + 1];
-    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+    if (x === null || y === null || !Number.isFinite(x) || !Number.isFinite(y)) continue;
     if (x < xmin) xmin = x;
     if (x > xmax) xmax = x;
     if (y < ymin) ymin = y;

@@ -1,0 +1,49 @@
+// Run page (/runs/<id>): status and error, final metrics, samples over the true density's contours,
+// learned vs exact score field, the sampler's trajectory, metric curves, resolved config and its diff.
+import type { RunPage } from '../api-types';
+import { fetchRun } from '../api';
+import { byId, h } from '../dom';
+import { startPage } from '../live';
+import { renderArtifacts } from './artifacts';
+import { renderConfig } from './config';
+import type { RunSections, RunView } from './context';
+import { renderCurves } from './curves';
+import { renderFinalMetrics } from './final-metrics';
+import { renderHeader, renderHistory } from './header';
+
+const main = byId('main');
+const sections: RunSections = {
+  header: h('section', { id: 'header' }),
+  error: h('section', { id: 'error' }),
+  metrics: h('section', { class: 'card', id: 'final-metrics' }),
+  samples: h('section', { id: 'samples-section' }),
+  curves: h('section', { class: 'card', id: 'curves' }),
+  config: h('section', { class: 'card', id: 'config' }),
+  events: h('section', { class: 'card', id: 'events' }),
+};
+
+let loaded: RunPage | null = null;
+const view: RunView = {
+  runId: location.pathname.split('/')[2],
+  sections,
+  get data() {
+    if (!loaded) throw new Error('the run is not loaded yet');
+    return loaded;
+  },
+  artifactsStamp: null,
+  diffWith: '',
+  extraCurve: null,
+};
+
+async function refresh(): Promise<void> {
+  const first = loaded === null;
+  loaded = await fetchRun(view.runId);
+  renderHeader(view);
+  renderFinalMetrics(view);
+  if (first) await renderConfig(view);
+  renderHistory(view);
+  await Promise.all([renderArtifacts(view), renderCurves(view)]);
+}
+
+main.replaceChildren(sections.header, sections.error, sections.metrics, sections.samples, sections.curves, sections.config, sections.events);
+startPage(main, refresh, () => !!loaded && (loaded.run.status === 'running' || (loaded.run.status === 'queued' && !!loaded.sweep?.live)));

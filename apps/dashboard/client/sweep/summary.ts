@@ -1,0 +1,119 @@
+// The top of the sweep page: its header, then "Which did best?" — the best configuration in words,
+// each parameter's values best first, the best single run and the failed runs.
+import { parameterValueLabel } from '@scorelab/config';
+import { h } from '../dom';
+import { directionWord, fmt, fmtTime, paramsShort } from '../format';
+import { setCrumbs, statusBadge } from '../ui';
+import { metricSelect, paramPaths, type SweepPage } from './context';
+
+export function renderHeader(page: SweepPage): void {
+  const { sweep, seeds } = page.summary;
+  setCrumbs(h('span', {}, sweep.name));
+  document.title = `${sweep.name} · Scorelab`;
+  const c = sweep.counts;
+  page.sections.header.replaceChildren(
+    h('h1', {}, sweep.name, statusBadge(sweep.status)),
+    ...(sweep.description ? [h('p', { class: 'muted', style: { margin: '0 0 4px' } }, sweep.description)] : []),
+    h(
+      'p',
+      { class: 'small muted', style: { margin: '0' } },
+      `Created ${fmtTime(sweep.createdAt)}`,
+      sweep.filePath ? ` from ${sweep.filePath}` : '',
+      ` · ${c.total} runs (${(['finished', 'failed', 'killed', 'running', 'queued'] as const).filter((s) => c[s] > 0).map((s) => `${c[s]} ${s}`).join(', ') || 'none'})`,
+      ` · swept: ${paramPaths(page).join(', ') || 'nothing'} · seeds ${seeds.join(', ')}`,
+    ),
+  );
+}
+
+export function renderSummary(page: SweepPage): void {
+  const s = page.summary;
+  const section = page.sections.summary;
+  const keys = s.metricKeys.filter((k) => s.directions[k] !== 'none');
+  if (!s.metric) {
+    section.replaceChildren(h('h2', {}, 'Best run'), h('p', { class: 'muted' }, 'No metrics logged yet.'));
+    return;
+  }
+  const metric = s.metric;
+  const dir = directionWord(s.directions[metric]);
+  const lines: HTMLElement[] = [];
+  const cfg = s.bestConfiguration;
+  if (cfg) {
+    lines.push(
+      h(
+        'p',
+        { class: 'headline', id: 'best-line' },
+        '★ Best configuration: ',
+        h('b', {}, Object.entries(cfg.params).map(([k, v]) => `${k} = ${parameterValueLabel(v)}`).join(', ') || 'the only one'),
+        ` — ${metric} `,
+        h('b', {}, fmt(cfg.mean)),
+        cfg.n > 1 ? ` (mean of ${cfg.n} seeds, range ${fmt(cfg.min)}–${fmt(cfg.max)})` : '',
+        h('span', { class: 'muted' }, ` · ${dir}`),
+      ),
+    );
+  } else {
+    lines.push(h('p', { class: 'headline', id: 'best-line' }, `No finished run has a finite ${metric} yet.`));
+  }
+  const perParam = s.marginals.filter((m) => m.best !== null && m.values.length > 1);
+  if (perParam.length > 0) {
+    // Values of each parameter, best first: "which objective did best, which step size did best".
+    const higher = s.directions[metric] === 'higher';
+    const better = (a: { mean: number }, b: { mean: number }) => (higher ? b.mean - a.mean : a.mean - b.mean);
+    lines.push(
+      h('p', { class: 'small muted', style: { marginBottom: '0' } }, `Each parameter on its own (${metric} averaged over the other parameters and the seeds):`),
+      h(
+        'table',
+        { class: 'marginals', id: 'best-per-param' },
+        h(
+          'tbody',
+          {},
+          perParam.map((m) =>
+            h(
+              'tr',
+              {},
+              h('td', { class: 'path' }, m.path),
+              m.values
+                .filter((v): v is typeof v & { mean: number } => v.mean !== null)
+                .sort(better)
+                .map((v) => h('td', { class: v.key === m.best ? 'win' : '' }, `${v.key === m.best ? '★ ' : ''}${v.label}  `, h('span', { class: v.key === m.best ? '' : 'muted' }, fmt(v.mean)))),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+  if (s.best) {
+    lines.push(
+      h('p', {}, 'Best single run: ', h('a', { href: `/runs/${s.best.runId}` }, `run #${s.best.runId}`), ` (${paramsShort(s.best.params, paramPaths(page))}, seed ${s.best.seed}): `, h('b', {}, fmt(s.best.value))),
+    );
+  }
+  if (s.failedRuns.length > 0) {
+    lines.push(
+      h(
+        'p',
+        { class: 'fail' },
+        `${s.failedRuns.length} run${s.failedRuns.length > 1 ? 's' : ''} failed: `,
+        s.failedRuns.slice(0, 5).map((r, i) => [i > 0 ? '; ' : '', h('a', { href: `/runs/${r.id}` }, `#${r.id}`), ` (${paramsShort(r.params, paramPaths(page))}, seed ${r.seed}) ${r.error ?? ''}`]),
+        s.failedRuns.length > 5 ? ` … and ${s.failedRuns.length - 5} more` : '',
+      ),
+    );
+  }
+  section.replaceChildren(
+    h(
+      'div',
+      { class: 'controls', style: { marginTop: '0' } },
+      h('h2', { style: { margin: '0' } }, 'Which did best?'),
+      h(
+        'label',
+        {},
+        'judged by',
+        metricSelect('metric', metric, keys, (v) => {
+          page.state.metric = v;
+          history.replaceState(null, '', `?metric=${encodeURIComponent(v)}`);
+          void page.refresh();
+        }),
+      ),
+      h('span', { class: 'muted small' }, `final values of finished runs; ${dir}`),
+    ),
+    ...lines,
+  );
+}

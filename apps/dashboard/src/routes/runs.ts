@@ -1,0 +1,34 @@
+// GET /api/runs/:run (the run page's record) and /api/runs/:run/diff (config against another run).
+import { Router } from 'express';
+import { configDiff } from '../analysis';
+import { badRequest, queryParam } from '../http-input';
+import { compareMetricKeys, metricDirection } from '../metric-names';
+import { isLive, runOf, type RouteContext } from './shared';
+
+export function runRoutes({ store }: RouteContext): Router {
+  const api = Router();
+
+  api.get('/runs/:id', async (req, res) => {
+    const run = await runOf(store, req.params.id);
+    const sweep = await store.getSweep(run.sweepId);
+    const siblings = await store.listRuns({ sweepId: run.sweepId });
+    res.json({
+      run,
+      sweep: sweep && { id: sweep.id, name: sweep.name, status: sweep.status, live: isLive(sweep.status, sweep.counts) },
+      metricKeys: Object.keys(run.latest).sort(compareMetricKeys),
+      directions: Object.fromEntries(Object.keys(run.latest).map((k) => [k, metricDirection(k)])),
+      artifacts: await store.listArtifacts(run.id),
+      siblings: siblings.map((r) => ({ id: r.id, idx: r.idx, seed: r.seed, status: r.status, params: r.params })),
+    });
+  });
+
+  api.get('/runs/:id/diff', async (req, res) => {
+    const run = await runOf(store, req.params.id);
+    const otherText = queryParam(req, 'other');
+    if (otherText === undefined) throw badRequest('other (a run id) is required');
+    const other = await runOf(store, otherText);
+    res.json({ a: run.id, b: other.id, differences: configDiff(run.config, other.config) });
+  });
+
+  return api;
+}
