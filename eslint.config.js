@@ -1,6 +1,8 @@
 // Lint: typescript-eslint plus Nx module boundaries. The boundaries encode the dependency
 // direction of DESIGN.md section 1; a forbidden import fails `nx lint` (see tools/lint-boundaries.test.ts).
+// import-x/no-cycle forbids import cycles (tools/lint-cycles.test.ts).
 import nx from '@nx/eslint-plugin';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 const NODE_ONLY = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'worker_threads', 'better-sqlite3', 'express', 'yargs', 'yargs/*'];
@@ -21,27 +23,65 @@ export default tseslint.config(
           allow: [],
           depConstraints: [
             { sourceTag: 'scope:config', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'scope:core', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'scope:datasets', onlyDependOnLibsWithTags: ['scope:core'] },
-            { sourceTag: 'scope:losses', onlyDependOnLibsWithTags: ['scope:core'] },
-            { sourceTag: 'scope:samplers', onlyDependOnLibsWithTags: ['scope:core'] },
-            { sourceTag: 'scope:metrics', onlyDependOnLibsWithTags: ['scope:core'] },
+            // Math packages may use config's types only (enforced below with no-restricted-imports).
+            { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:config'] },
+            { sourceTag: 'scope:datasets', onlyDependOnLibsWithTags: ['scope:core', 'scope:config'] },
+            { sourceTag: 'scope:losses', onlyDependOnLibsWithTags: ['scope:core', 'scope:config'] },
+            { sourceTag: 'scope:samplers', onlyDependOnLibsWithTags: ['scope:core', 'scope:config'] },
+            { sourceTag: 'scope:metrics', onlyDependOnLibsWithTags: ['scope:core', 'scope:config'] },
+            {
+              sourceTag: 'scope:pipeline',
+              onlyDependOnLibsWithTags: ['scope:core', 'scope:datasets', 'scope:losses', 'scope:samplers', 'scope:metrics', 'scope:config'],
+            },
             { sourceTag: 'scope:tracking', onlyDependOnLibsWithTags: ['scope:config'] },
             { sourceTag: 'scope:dashboard', onlyDependOnLibsWithTags: ['scope:tracking', 'scope:config'] },
             { sourceTag: 'scope:runner', onlyDependOnLibsWithTags: ['*'] },
             { sourceTag: 'scope:integration', onlyDependOnLibsWithTags: ['*'] },
-            { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['*'] },
+            // Tools use the packages (the pipeline for whole runs), never an app.
+            { sourceTag: 'scope:tools', notDependOnLibsWithTags: ['scope:runner', 'scope:dashboard'] },
           ],
         },
       ],
     },
   },
   {
-    // The math packages also run in a browser: no Node built-ins, no server-side libraries.
+    // No import cycles (DESIGN.md section 1). import-x's own resolver with the '.ts' extension
+    // resolves relative imports and, through the workspace symlinks and each package's
+    // `exports` (./src/index.ts), the @scorelab/* ones; other packages are not followed.
+    // Type-only imports are erased at build time and do not count.
+    files: ['**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts'],
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts'] })],
+    },
+    rules: {
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+    },
+  },
+  {
+    // The math packages also run in a browser: no Node built-ins, no server-side libraries; of
+    // @scorelab/config they take the spec types only (type imports are erased, so zod never loads).
     files: ['packages/{core,datasets,losses,samplers,metrics}/src/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: NODE_ONLY, message: 'math packages must run in a browser (DESIGN.md section 1)' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: NODE_ONLY, message: 'math packages must run in a browser (DESIGN.md section 1)' },
+            { group: ['@scorelab/config'], allowTypeImports: true, message: 'math packages import the spec types of @scorelab/config only (`import type`)' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The run pipeline runs in a browser too (the playground): no Node built-ins, no store.
+    files: ['packages/pipeline/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: [...NODE_ONLY, '@scorelab/tracking'], message: 'the pipeline must run in a browser (DESIGN.md section 1)' }] }],
     },
   },
   {
@@ -49,6 +89,23 @@ export default tseslint.config(
     files: ['apps/dashboard/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['@tensorflow/*', '@scorelab/core', '@scorelab/datasets', '@scorelab/losses', '@scorelab/samplers', '@scorelab/metrics'], message: 'the dashboard uses tracking and config only (DESIGN.md section 1)' }] }],
+    },
+  },
+  {
+    // The dashboard's browser client (bundled by apps/dashboard/src/bundle-client.ts) imports its own
+    // modules, @scorelab/config and chart.js only: no store, no Node built-ins, no express, no tfjs,
+    // nothing of the server (see tools/lint-dashboard-client.test.ts).
+    files: ['apps/dashboard/client/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^(?!@scorelab/config$|chart\\.js$|\\.\\.?/)', caseSensitive: true, message: 'the dashboard client may import @scorelab/config and chart.js only' },
+            { regex: '^(\\.\\./)+(src|test|public|dist|node_modules|packages|apps)(/|$)', caseSensitive: true, message: 'the dashboard client may import its own modules only, not the server’s' },
+          ],
+        },
+      ],
     },
   },
 );
