@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng, selectBackend } from '@scorelab/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DatasetSchema } from '@scorelab/config';
 import { createDataset } from './create-dataset';
 import type { DatasetSpec } from './dataset';
+import { mixtureFromGaussianSpec } from './gaussian-mixture';
 
 beforeAll(async () => {
   await selectBackend('wasm');
@@ -12,14 +14,14 @@ describe('createDataset', () => {
   it('builds every kind with its dimension; only mixtures expose `mixture`', () => {
     const specs: [DatasetSpec, number, boolean][] = [
       [{ kind: 'mog2d-weighted' }, 2, true],
-      [{ kind: 'gaussian', dim: 4 }, 4, false],
-      [{ kind: 'gmm', means: [[0, 0, 0]] }, 3, true],
-      [{ kind: '8gaussians' }, 2, true],
-      [{ kind: '25gaussians' }, 2, true],
-      [{ kind: 'rings' }, 2, true],
-      [{ kind: 'swissroll' }, 2, true],
-      [{ kind: 'moons' }, 2, true],
-      [{ kind: 'checkerboard' }, 2, false],
+      [{ kind: 'gaussian', dim: 4, mean: [0, 0, 0, 0], std: 1 }, 4, false],
+      [{ kind: 'gmm', means: [[0, 0, 0]], stds: [1], weights: [1] }, 3, true],
+      [{ kind: '8gaussians', scale: 1 }, 2, true],
+      [{ kind: '25gaussians', scale: 1 }, 2, true],
+      [{ kind: 'rings', scale: 1 }, 2, true],
+      [{ kind: 'swissroll', scale: 1 }, 2, true],
+      [{ kind: 'moons', scale: 1 }, 2, true],
+      [{ kind: 'checkerboard', scale: 1 }, 2, false],
     ];
     for (const [spec, dim, hasMixture] of specs) {
       const ds = createDataset(spec);
@@ -30,18 +32,28 @@ describe('createDataset', () => {
   });
 
   it('applies the documented defaults: gaussian N(0, I), gmm identity covariances and uniform weights', () => {
-    const g = createDataset({ kind: 'gaussian', dim: 2, mean: 3, std: 2 });
+    const g = createDataset({ kind: 'gaussian', dim: 2, mean: [3, 3], std: 2 });
     const x = tf.tensor2d([[3, 3]]);
     // log N(mu; mu, 4 I) in 2-D = -log(2 pi) - log 4
     expect(tf.tidy(() => g.logDensity(x).arraySync()[0])).toBeCloseTo(-Math.log(2 * Math.PI) - Math.log(4), 5);
-    const m = createDataset({ kind: 'gmm', means: [[0], [2], [4]] }).mixture!;
-    expect(m.weights).toEqual([1 / 3, 1 / 3, 1 / 3]);
-    expect(m.covariances).toEqual([[[1]], [[1]], [[1]]]);
+    // A scalar mean applies to every axis (mixtureFromGaussianSpec, wider than the config's section): the same law.
+    expect(mixtureFromGaussianSpec({ dim: 2, mean: 3, std: 2 })).toEqual(mixtureFromGaussianSpec({ dim: 2, mean: [3, 3], std: [2, 2] }));
+    // The defaults are filled where the spec is resolved (config), and the datasets read them.
+    const g0 = createDataset(DatasetSchema.parse({ kind: 'gaussian', dim: 2 }));
+    // log N(0; 0, I) in 2-D = -log(2 pi)
+    expect(tf.tidy(() => g0.logDensity(tf.zeros([1, 2]) as tf.Tensor2D).arraySync()[0])).toBeCloseTo(-Math.log(2 * Math.PI), 5);
+    expect(mixtureFromGaussianSpec({ dim: 2 })).toEqual(mixtureFromGaussianSpec({ dim: 2, mean: [0, 0], std: 1 }));
+    const resolved = DatasetSchema.parse({ kind: 'gmm', means: [[0], [2], [4]] });
+    for (const spec of [resolved, { kind: 'gmm', means: [[0], [2], [4]] } as DatasetSpec]) {
+      const m = createDataset(spec).mixture!;
+      expect(m.weights).toEqual([1 / 3, 1 / 3, 1 / 3]);
+      expect(m.covariances).toEqual([[[1]], [[1]], [[1]]]);
+    }
     x.dispose();
   });
 
   it('normalises weights that sum to 1 up to rounding; the mixture is a copy', () => {
-    const spec: DatasetSpec = { kind: 'gmm', means: [[0], [1], [2]], weights: [0.1, 0.2, 0.7] };
+    const spec: Extract<DatasetSpec, { kind: 'gmm' }> = { kind: 'gmm', means: [[0], [1], [2]], stds: [1, 1, 1], weights: [0.1, 0.2, 0.7] };
     const ds = createDataset(spec);
     expect(ds.mixture!.weights.reduce((a, b) => a + b, 0)).toBe(1);
     ds.mixture!.means[0][0] = 99;
@@ -80,7 +92,10 @@ describe('createDataset', () => {
   });
 
   it('methods work unbound (a sampler may receive dataset.score as a plain function)', () => {
-    for (const spec of [{ kind: 'moons' }, { kind: 'checkerboard' }] as DatasetSpec[]) {
+    for (const spec of [
+      { kind: 'moons', scale: 1 },
+      { kind: 'checkerboard', scale: 1 },
+    ] as const) {
       const ds = createDataset(spec);
       const { score, logDensity, sample } = ds;
       const x = sample(3, new Rng(1));
@@ -92,7 +107,12 @@ describe('createDataset', () => {
   });
 
   it('same seed, same samples for every kind; different seeds differ', () => {
-    const specs: DatasetSpec[] = [{ kind: 'gaussian', dim: 3 }, { kind: 'gmm', means: [[0, 1], [2, 3]], covariances: [[[1, 0.5], [0.5, 1]], [[2, 0], [0, 1]]] }, { kind: 'checkerboard' }, { kind: 'swissroll' }];
+    const specs: DatasetSpec[] = [
+      { kind: 'gaussian', dim: 3, mean: [0, 0, 0], std: 1 },
+      { kind: 'gmm', means: [[0, 1], [2, 3]], covariances: [[[1, 0.5], [0.5, 1]], [[2, 0], [0, 1]]], stds: undefined, weights: [0.5, 0.5] },
+      { kind: 'checkerboard', scale: 1 },
+      { kind: 'swissroll', scale: 1 },
+    ];
     for (const spec of specs) {
       const ds = createDataset(spec);
       const [a, b, c] = tf.tidy(() => [ds.sample(50, new Rng(9)).arraySync(), ds.sample(50, new Rng(9)).arraySync(), ds.sample(50, new Rng(10)).arraySync()]);

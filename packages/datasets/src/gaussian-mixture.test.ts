@@ -29,16 +29,22 @@ const FULL_3D: DatasetSpec = {
       [0, 0.15, 1.5],
     ],
   ],
+  stds: undefined,
   weights: [0.35, 0.65],
 };
-const GAUSSIAN_5D: DatasetSpec = { kind: 'gaussian', dim: 5, mean: [1, -2, 0, 0.5, 3], std: [0.5, 1, 2, 0.1, 1.5] };
+// A diagonal Gaussian with one std per axis: wider than the config's `gaussian` section (one std), still
+// built by createDataset through mixtureFromGaussianSpec.
+const GAUSSIAN_5D_PARAMETERS = { dim: 5, mean: [1, -2, 0, 0.5, 3], std: [0.5, 1, 2, 0.1, 1.5] };
+const GAUSSIAN_5D = { kind: 'gaussian', ...GAUSSIAN_5D_PARAMETERS } as unknown as DatasetSpec;
+// The config's `gaussian` section: a mean vector and one std.
+const GAUSSIAN_3D: DatasetSpec = { kind: 'gaussian', dim: 3, mean: [0.5, -1, 2], std: 0.7 };
 const ISOTROPIC_1D: DatasetSpec = { kind: 'gmm', means: [[-2], [0.5], [4]], stds: [0.3, 1, 0.05], weights: [0.5, 0.3, 0.2] };
 
 /** The clean mixture of any Gaussian-family dataset, independently of `mixture` (which gaussian hides). */
 function componentsOf(spec: DatasetSpec): GaussianMixture {
   if (spec.kind === 'gaussian') {
-    const std = spec.std as number[];
-    return { weights: [1], means: [spec.mean as number[]], covariances: [std.map((s, i) => std.map((_, j) => (i === j ? s * s : 0)))] };
+    const { mean, std } = spec === GAUSSIAN_5D ? GAUSSIAN_5D_PARAMETERS : { mean: spec.mean, std: spec.mean.map(() => spec.std) };
+    return { weights: [1], means: [mean], covariances: [std.map((s, i) => std.map((_, j) => (i === j ? s * s : 0)))] };
   }
   const ds = createDataset(spec);
   if (!ds.mixture) throw new Error('expected a mixture');
@@ -57,6 +63,7 @@ function testPoints(ds: Dataset, rng: Rng): tf.Tensor2D {
 describe.each([
   ['gmm, full covariances, 3-D', FULL_3D],
   ['gaussian, diagonal, 5-D', GAUSSIAN_5D],
+  ['gaussian, isotropic, 3-D', GAUSSIAN_3D],
   ['gmm, isotropic stds, 1-D', ISOTROPIC_1D],
 ])('%s', (_name, spec) => {
   it('logDensity equals the Float64 Cholesky closed form, clean, scalar and per-row sigma', () => {

@@ -13,17 +13,17 @@ beforeAll(async () => {
 // [spec, half-width of a window holding all but ~1e-12 of the clean mass, smallest component std]
 const TOYS: [DatasetSpec, number, number][] = [
   [{ kind: 'mog2d-weighted' }, 12, 1],
-  [{ kind: '8gaussians' }, 3.5, 0.1],
-  [{ kind: '25gaussians' }, 3.5, 0.1],
-  [{ kind: 'rings' }, 4.5, 0.1],
+  [{ kind: '8gaussians', scale: 1 }, 3.5, 0.1],
+  [{ kind: '25gaussians', scale: 1 }, 3.5, 0.1],
+  [{ kind: 'rings', scale: 1 }, 4.5, 0.1],
   [{ kind: 'rings', scale: 0.5 }, 2.25, 0.05],
-  [{ kind: 'swissroll' }, 4, 0.1],
-  [{ kind: 'moons' }, 4, 0.1],
+  [{ kind: 'swissroll', scale: 1 }, 4, 0.1],
+  [{ kind: 'moons', scale: 1 }, 4, 0.1],
   [{ kind: 'moons', scale: 2 }, 8, 0.2],
 ];
 
 describe.each(TOYS)('%o', (spec, window, std) => {
-  const scale = 'scale' in spec && spec.scale !== undefined ? spec.scale : 1;
+  const scale = 'scale' in spec ? spec.scale : 1;
 
   it('is a 2-D mixture inside the documented box, with weights summing to 1', () => {
     const ds = createDataset(spec);
@@ -120,7 +120,7 @@ describe('toy layouts', () => {
   });
 
   it('rings have 32 r components on radius r scale for r = 1, 2, 3', () => {
-    const m = createDataset({ kind: 'rings' }).mixture!;
+    const m = createDataset({ kind: 'rings', scale: 1 }).mixture!;
     const radii = m.means.map((mu) => Math.round(Math.hypot(mu[0], mu[1]) * 1e9) / 1e9);
     expect([1, 2, 3].map((r) => radii.filter((v) => v === r).length)).toEqual([32, 64, 96]);
   });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { type Projection, Rng, selectBackend, type ScoreFn } from '@scorelab/core';
+import { levelsFamily, type Projection, Rng, selectBackend, type ScoreFn } from '@scorelab/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { denoisingScoreMatching } from './denoising-score-matching';
 import { scoreMatching } from './score-matching';
@@ -24,6 +24,7 @@ beforeAll(async () => {
 // The loss averages N such terms: mean E = (1/L) sum_l w_l m_l, and the variance of one term is
 // (1/L) sum_l (w_l^2 v_l + (w_l m_l)^2) - E^2. We allow 4 standard errors.
 const SIGMAS = [3, 1, 0.3];
+const LEVELS = levelsFamily(SIGMAS);
 const N = 20000;
 
 type Kind = 'dsm' | 'sm' | 'ssm' | 'ssm-vr';
@@ -54,18 +55,19 @@ function expected(kind: Kind, g: ReturnType<typeof gaussian>, weight: (s: number
   return { mean: e, se: Math.sqrt((second - e * e) / N) };
 }
 
-const WEIGHTS: Record<Weighting, (s: number) => number> = { sigma2: (s) => s * s, none: () => 1 };
+/** The weightings of noise levels (`likelihood`, lambda = g(t)^2, needs an sde). */
+const WEIGHTS: Record<Exclude<Weighting, 'likelihood'>, (s: number) => number> = { sigma2: (s) => s * s, none: () => 1 };
 
 describe.each([2, 3] as const)('annealed objectives, D = %i', (d) => {
   const g = gaussian(d);
   const rows = sampleGaussian(g, N, new Rng(50 + d));
 
   const cases: { kind: Kind; make: (w: Weighting) => ScoreLoss; projection: Projection; m: number; tangent: boolean }[] = [
-    { kind: 'dsm', make: (w) => denoisingScoreMatching({ sigmas: SIGMAS, weighting: w }), projection: 'gaussian', m: 1, tangent: false },
-    { kind: 'sm', make: (w) => scoreMatching({ sigmas: SIGMAS, weighting: w }), projection: 'gaussian', m: 1, tangent: true },
-    { kind: 'sm', make: (w) => scoreMatching({ sigmas: SIGMAS, weighting: w }), projection: 'gaussian', m: 1, tangent: false },
-    { kind: 'ssm-vr', make: (w) => slicedScoreMatching({ variant: 'ssm-vr', projection: 'sphere', projections: 2, sigmas: SIGMAS, weighting: w }), projection: 'sphere', m: 2, tangent: true },
-    { kind: 'ssm', make: (w) => slicedScoreMatching({ variant: 'ssm', projection: 'rademacher', sigmas: SIGMAS, weighting: w }), projection: 'rademacher', m: 1, tangent: false },
+    { kind: 'dsm', make: (w) => denoisingScoreMatching({ family: LEVELS, weighting: w }), projection: 'gaussian', m: 1, tangent: false },
+    { kind: 'sm', make: (w) => scoreMatching({ family: LEVELS, weighting: w }), projection: 'gaussian', m: 1, tangent: true },
+    { kind: 'sm', make: (w) => scoreMatching({ family: LEVELS, weighting: w }), projection: 'gaussian', m: 1, tangent: false },
+    { kind: 'ssm-vr', make: (w) => slicedScoreMatching({ variant: 'ssm-vr', projection: 'sphere', projections: 2, family: LEVELS, weighting: w }), projection: 'sphere', m: 2, tangent: true },
+    { kind: 'ssm', make: (w) => slicedScoreMatching({ variant: 'ssm', projection: 'rademacher', family: LEVELS, weighting: w }), projection: 'rademacher', m: 1, tangent: false },
   ];
 
   it.each(['sigma2', 'none'] as const)('weight each sample by lambda(sigma_n) (weighting %s)', (weighting) => {
@@ -84,6 +86,14 @@ describe.each([2, 3] as const)('annealed objectives, D = %i', (d) => {
       if (weighting === 'sigma2') alternatives.push(mean(SIGMAS.map(WEIGHTS.sigma2)) * expected(c.kind, g, () => 1, c.projection, c.m).mean);
       for (const alt of alternatives) expect(Math.abs(alt - want.mean)).toBeGreaterThan(8 * want.se);
     }
+    exact.dispose();
+    x.dispose();
+  });
+
+  it('lambda = g(t)^2 needs an sde: every objective refuses weighting likelihood with noise levels', () => {
+    const x = tf.tensor2d(rows.slice(0, 8));
+    const exact = perturbedGaussianScore(g);
+    for (const c of cases) expect(() => tf.tidy(() => c.make('likelihood')(exact.tangent, x, new Rng(9))), c.kind).toThrow(/likelihood.*needs an sde/);
     exact.dispose();
     x.dispose();
   });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { createMlpScoreNetwork, Rng, selectBackend, type ScoreFn } from '@scorelab/core';
+import { CLEAN, createScoreNetwork, levelsFamily, Rng, selectBackend, type ScoreFn } from '@scorelab/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { denoisingScoreMatching } from './denoising-score-matching';
 import { addMat, eye, gaussian, inverse, matMul, matVec, perturbedPrecision, sampleGaussian, scaleMat } from './gaussian-fixture';
@@ -18,8 +18,8 @@ describe.each([2, 3] as const)('denoising score matching at one sigma, D = %i', 
     const rows = sampleGaussian(g, n, new Rng(40 + d));
     const x = tf.tensor2d(rows);
     // Re-seeding the loss's stream every step fixes z, so gradient descent minimises one
-    // quadratic whose minimiser is the least-squares fit below. With one sigma (a number) the
-    // loss draws exactly z = rng.normalTensor([N, D]) and nothing else.
+    // quadratic whose minimiser is the least-squares fit below. With one noise level the loss
+    // draws exactly z = rng.normalTensor([N, D]) and nothing else.
     const z = new Rng(noiseSeed).normalArray(n * d);
     const xt = rows.map((r, k) => r.map((v, j) => v + sigma * z[k * d + j]));
 
@@ -40,7 +40,7 @@ describe.each([2, 3] as const)('denoising score matching at one sigma, D = %i', 
     const at = tf.variable(tf.zeros([d, d])); // A^T
     const b = tf.variable(tf.zeros([d]));
     const score: ScoreFn = (xx) => tf.sub(b, tf.matMul(xx, at)) as tf.Tensor2D;
-    const loss = denoisingScoreMatching({ sigmas: sigma });
+    const loss = denoisingScoreMatching({ family: levelsFamily([sigma]) });
     // Step 1/L with L = lambda(sigma) (E||phi||^2), an upper bound on the Hessian's largest
     // eigenvalue; momentum makes the quadratic converge in a few hundred steps.
     const meanPhiSq = phi.reduce((acc, p) => acc + p.reduce((s, v) => s + v * v, 0), 0) / n;
@@ -73,36 +73,38 @@ describe.each([2, 3] as const)('denoising score matching at one sigma, D = %i', 
 });
 
 describe('denoising score matching, single-scale conventions', () => {
-  it('an unconditional network gets the sigma tensor and ignores it; a number equals a one-level list', () => {
-    const net = createMlpScoreNetwork({ inputDim: 2, hidden: [8], activation: 'softplus', conditioning: 'none' }, new Rng(1));
+  it('an unconditional network gets the sigma tensor and ignores it; a literal one-level family equals the validated one', () => {
+    const net = createScoreNetwork({ hidden: [8], activation: 'softplus', conditioning: 'none' }, 2, CLEAN, new Rng(1));
     const x = new Rng(2).normalTensor([16, 2]) as tf.Tensor2D;
     const seen: (number[] | undefined)[] = [];
     const spy: ScoreFn = (xx, s) => {
       seen.push(s === undefined ? undefined : Array.from(s.dataSync()));
       return net.score(xx, s);
     };
-    const [viaNumber, viaList] = tf.tidy(() => [
-      denoisingScoreMatching({ sigmas: 0.5 })(spy, x, new Rng(3)).dataSync()[0],
-      denoisingScoreMatching({ sigmas: [0.5] })(net.score, x, new Rng(3)).dataSync()[0],
+    const [viaSpy, viaLiteral] = tf.tidy(() => [
+      denoisingScoreMatching({ family: levelsFamily([0.5]) })(spy, x, new Rng(3)).dataSync()[0],
+      denoisingScoreMatching({ family: { kind: 'levels', sigmas: [0.5] } })(net.score, x, new Rng(3)).dataSync()[0],
     ]);
     expect(seen).toEqual([new Array(16).fill(0.5)]);
-    expect(viaNumber).toBe(viaList);
+    expect(viaSpy).toBe(viaLiteral);
     // Independent value: lambda(0.5) * mean 1/2 ||s(x + 0.5 z) + z / 0.5||^2 with the same z.
     const expected = tf.tidy(() => {
       const z = new Rng(3).normalTensor([16, 2]);
       const s = net.score(tf.add(x, tf.mul(0.5, z)) as tf.Tensor2D);
       return 0.25 * tf.mean(tf.mul(0.5, tf.sum(tf.square(tf.add(s, tf.div(z, 0.5))), 1))).dataSync()[0];
     });
-    expect(Math.abs(viaNumber - expected)).toBeLessThan(1e-5 * (1 + Math.abs(expected)));
-    const noWeight = tf.tidy(() => denoisingScoreMatching({ sigmas: 0.5, weighting: 'none' })(net.score, x, new Rng(3)).dataSync()[0]);
+    expect(Math.abs(viaSpy - expected)).toBeLessThan(1e-5 * (1 + Math.abs(expected)));
+    const noWeight = tf.tidy(() => denoisingScoreMatching({ family: levelsFamily([0.5]), weighting: 'none' })(net.score, x, new Rng(3)).dataSync()[0]);
     expect(Math.abs(noWeight - expected / 0.25)).toBeLessThan(1e-5 * (1 + Math.abs(noWeight)));
     x.dispose();
     net.dispose();
   });
 
   it('rejects an empty or non-positive sigma', () => {
-    expect(() => denoisingScoreMatching({ sigmas: [] })).toThrow(/at least one/);
-    expect(() => denoisingScoreMatching({ sigmas: 0 })).toThrow(/> 0/);
-    expect(() => denoisingScoreMatching({ sigmas: [1, Number.NaN] })).toThrow(/> 0/);
+    // No levels is the clean family, which has nothing to denoise.
+    expect(() => denoisingScoreMatching({ family: levelsFamily([]) })).toThrow(/noise levels/);
+    expect(() => denoisingScoreMatching({ family: CLEAN })).toThrow(/noise levels/);
+    expect(() => denoisingScoreMatching({ family: levelsFamily([0]) })).toThrow(/> 0/);
+    expect(() => denoisingScoreMatching({ family: levelsFamily([1, Number.NaN]) })).toThrow(/> 0/);
   });
 });

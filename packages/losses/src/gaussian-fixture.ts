@@ -2,7 +2,7 @@
 // Sigma = Q diag(lambda) Q^T, small dense linear algebra in float64, and score functions whose
 // Jacobians are known in closed form. Matrices are number[][] (row-major), D <= 3.
 import * as tf from '@tensorflow/tfjs';
-import type { Rng, ScoreFn, TangentScoreFn } from '@scorelab/core';
+import type { Rng, ScoreFn, Sde, TangentScoreFn } from '@scorelab/core';
 
 export type Mat = number[][];
 
@@ -139,6 +139,34 @@ export function perturbedGaussianScore(g: Gaussian): TestScore {
   const plain: ScoreFn = (x, sigma) => apply(tf.sub(x, mu) as tf.Tensor2D, sigma);
   const tangent = ((x: tf.Tensor2D, sigma?: tf.Tensor1D) => plain(x, sigma)) as TangentScoreFn;
   tangent.withTangents = (x, sigma, tangents) => ({ score: plain(x, sigma), jvps: tangents.map((v) => apply(v, sigma)) });
+  return { plain, tangent, dispose: () => tf.dispose([q, qt, mu, lam]) };
+}
+
+/**
+ * The exact time score of the same data under an SDE: p_t = N(m mu, m^2 Sigma + s^2 I), one t per row, so
+ *   s*(x, t) = -((x - m mu) Q / (m^2 lambda + s^2)) Q^T,  J v = -((v Q) / (m^2 lambda + s^2)) Q^T.
+ */
+export function perturbedGaussianTimeScore(g: Gaussian, sde: Sde): TestScore {
+  const q = tf.tensor2d(g.q);
+  const qt = tf.tensor2d(transpose(g.q));
+  const mu = tf.tensor2d([g.mu]);
+  const lam = tf.tensor2d([g.lambda]);
+  const parts = (t: tf.Tensor1D | undefined) => {
+    if (t === undefined) throw new Error('perturbedGaussianTimeScore needs t');
+    const { mean, std } = sde.marginal(t);
+    const m = tf.reshape(mean, [-1, 1]);
+    return { m, denom: tf.add(tf.mul(lam, tf.square(m)), tf.reshape(tf.square(std), [-1, 1])) };
+  };
+  const apply = (v: tf.Tensor2D, denom: tf.Tensor) => tf.neg(tf.matMul(tf.div(tf.matMul(v, q), denom), qt)) as tf.Tensor2D;
+  const plain: ScoreFn = (x, t) => {
+    const { m, denom } = parts(t);
+    return apply(tf.sub(x, tf.mul(mu, m)) as tf.Tensor2D, denom);
+  };
+  const tangent = ((x: tf.Tensor2D, t?: tf.Tensor1D) => plain(x, t)) as TangentScoreFn;
+  tangent.withTangents = (x, t, tangents) => {
+    const { denom } = parts(t);
+    return { score: plain(x, t), jvps: tangents.map((v) => apply(v, denom)) };
+  };
   return { plain, tangent, dispose: () => tf.dispose([q, qt, mu, lam]) };
 }
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { type Activation, type Conditioning, createMlpScoreNetwork, Rng, type ScoreNetwork, selectBackend } from '@scorelab/core';
+import { type Activation, CLEAN, type Conditioning, createScoreNetwork, levelsFamily, type NoiseFamily, Rng, type ScoreNetwork, selectBackend, veSde, vpSde } from '@scorelab/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { denoisingScoreMatching } from './denoising-score-matching';
 import { scoreMatching } from './score-matching';
@@ -11,12 +11,13 @@ beforeAll(async () => {
 });
 
 const SIGMAS = [2, 0.7, 0.2];
+const LEVELS = levelsFamily(SIGMAS);
 const D = 3;
 
-const LOSSES: Record<string, (sigmas: number[] | undefined, jacobian: JacobianMode) => ScoreLoss> = {
-  sm: (sigmas, jacobian) => scoreMatching({ sigmas, jacobian }),
-  ssm: (sigmas, jacobian) => slicedScoreMatching({ variant: 'ssm', projection: 'gaussian', projections: 2, sigmas, jacobian }),
-  'ssm-vr': (sigmas, jacobian) => slicedScoreMatching({ variant: 'ssm-vr', projection: 'rademacher', projections: 3, sigmas, jacobian }),
+const LOSSES: Record<string, (family: NoiseFamily, jacobian: JacobianMode) => ScoreLoss> = {
+  sm: (family, jacobian) => scoreMatching({ family, jacobian }),
+  ssm: (family, jacobian) => slicedScoreMatching({ variant: 'ssm', projection: 'gaussian', projections: 2, family, jacobian }),
+  'ssm-vr': (family, jacobian) => slicedScoreMatching({ variant: 'ssm-vr', projection: 'rademacher', projections: 3, family, jacobian }),
 };
 
 /** Loss value and weight gradient (one flat array per weight tensor). */
@@ -30,18 +31,22 @@ function valueAndGrads(loss: ScoreLoss, net: ScoreNetwork, x: tf.Tensor2D, seed:
 const maxAbs = (arrs: Float32Array[]) => Math.max(...arrs.map((a) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0)));
 
 describe.each([
-  ['softplus', 'none'],
-  ['tanh', 'none'],
-  ['softplus', 'embed'],
-  ['tanh', 'embed'],
-  ['tanh', 'sigma-scale'],
-] as [Activation, Conditioning][])('MLP %s, conditioning %s', (activation, conditioning) => {
-  // An unconditional network trains single-scale; a conditioned one anneals over SIGMAS.
-  const sigmas = conditioning === 'none' ? undefined : SIGMAS;
+  ['softplus', 'none', 'levels'],
+  ['tanh', 'none', 'levels'],
+  ['softplus', 'embed', 'levels'],
+  ['tanh', 'embed', 'levels'],
+  ['tanh', 'sigma-scale', 'levels'],
+  ['tanh', 'embed', 'vp sde'],
+  ['softplus', 'embed', 've sde'],
+] as [Activation, Conditioning, string][])('MLP %s, conditioning %s, %s', (activation, conditioning, kind) => {
+  // An unconditional network trains single-scale; a conditioned one anneals over SIGMAS; a time network
+  // (conditioning does not apply) trains in continuous time, t ~ U(eps, T).
+  const family: NoiseFamily =
+    kind === 'vp sde' ? { kind: 'sde', sde: vpSde() } : kind === 've sde' ? { kind: 'sde', sde: veSde({ sigmaMin: 0.05, sigmaMax: 5 }) } : conditioning === 'none' ? CLEAN : LEVELS;
   let net: ScoreNetwork;
   let x: tf.Tensor2D;
   beforeAll(() => {
-    net = createMlpScoreNetwork({ inputDim: D, hidden: [16, 16], activation, conditioning }, new Rng(1));
+    net = createScoreNetwork({ hidden: [16, 16], activation, conditioning, fourierFeatures: 4 }, D, family, new Rng(1));
     x = new Rng(2).normalTensor([32, D]) as tf.Tensor2D;
   });
   afterAll(() => {
@@ -50,9 +55,9 @@ describe.each([
   });
 
   it.each(Object.keys(LOSSES))('%s: forward tangents and double backprop give the same loss and weight gradient', (kind) => {
-    const fwd = valueAndGrads(LOSSES[kind](sigmas, 'forward'), net, x, 3);
-    const bwd = valueAndGrads(LOSSES[kind](sigmas, 'backprop'), net, x, 3);
-    const auto = valueAndGrads(LOSSES[kind](sigmas, 'auto'), net, x, 3);
+    const fwd = valueAndGrads(LOSSES[kind](family, 'forward'), net, x, 3);
+    const bwd = valueAndGrads(LOSSES[kind](family, 'backprop'), net, x, 3);
+    const auto = valueAndGrads(LOSSES[kind](family, 'auto'), net, x, 3);
     // Same random draws, two float32 evaluation orders: they agree to ~1e-7 relative.
     expect(Math.abs(fwd.value - bwd.value)).toBeLessThan(1e-5 * (1 + Math.abs(fwd.value)));
     const scale = maxAbs(fwd.grads);
@@ -68,9 +73,9 @@ describe.each([
 
 describe('second-order path against finite differences', () => {
   it.each(['sm', 'ssm'])('%s: directional derivative of the loss w.r.t. all weights (tanh, embed)', (kind) => {
-    const net = createMlpScoreNetwork({ inputDim: D, hidden: [16, 16], activation: 'tanh', conditioning: 'embed' }, new Rng(4));
+    const net = createScoreNetwork({ hidden: [16, 16], activation: 'tanh', conditioning: 'embed' }, D, LEVELS, new Rng(4));
     const x = new Rng(5).normalTensor([32, D]) as tf.Tensor2D;
-    const loss = LOSSES[kind](SIGMAS, 'backprop');
+    const loss = LOSSES[kind](LEVELS, 'backprop');
     const { grads } = valueAndGrads(loss, net, x, 6);
     const dirRng = new Rng(7);
     const dirs = net.params.map((p) => dirRng.normalArray(p.size));
@@ -94,11 +99,11 @@ describe('second-order path against finite differences', () => {
 
 describe('memory', () => {
   it('tensor counts stay flat over repeated loss + gradient evaluations', () => {
-    const net = createMlpScoreNetwork({ inputDim: 2, hidden: [8, 8], activation: 'softplus', conditioning: 'embed' }, new Rng(8));
+    const net = createScoreNetwork({ hidden: [8, 8], activation: 'softplus', conditioning: 'embed' }, 2, LEVELS, new Rng(8));
     const x = new Rng(9).normalTensor([16, 2]) as tf.Tensor2D;
     const losses: ScoreLoss[] = [
-      ...Object.values(LOSSES).flatMap((make) => [make(SIGMAS, 'forward'), make(SIGMAS, 'backprop')]),
-      denoisingScoreMatching({ sigmas: SIGMAS }),
+      ...Object.values(LOSSES).flatMap((make) => [make(LEVELS, 'forward'), make(LEVELS, 'backprop')]),
+      denoisingScoreMatching({ family: LEVELS }),
     ];
     const optimizer = tf.train.adam(1e-3);
     const rng = new Rng(10);
@@ -109,6 +114,31 @@ describe('memory', () => {
       optimizer.minimize(() => loss(net.score, x, rng), false, net.params);
     };
     losses.forEach(step); // warm-up: the optimizer creates its slots on the first minimize
+    const before = tf.memory().numTensors;
+    for (let r = 0; r < 3; r++) losses.forEach(step);
+    expect(tf.memory().numTensors).toBe(before);
+    optimizer.dispose();
+    x.dispose();
+    net.dispose();
+  });
+
+  it('the same under an sde (time network, separate t and s(t) tensors)', () => {
+    const family: NoiseFamily = { kind: 'sde', sde: vpSde() };
+    const net = createScoreNetwork({ hidden: [8, 8], activation: 'softplus', conditioning: 'embed' }, 2, family, new Rng(8));
+    const x = new Rng(9).normalTensor([16, 2]) as tf.Tensor2D;
+    const losses: ScoreLoss[] = [
+      ...Object.values(LOSSES).flatMap((make) => [make(family, 'forward'), make(family, 'backprop')]),
+      denoisingScoreMatching({ family }),
+      denoisingScoreMatching({ family, weighting: 'likelihood' }),
+    ];
+    const optimizer = tf.train.adam(1e-3);
+    const rng = new Rng(10);
+    const step = (loss: ScoreLoss) => {
+      const { value, grads } = tf.variableGrads(() => loss(net.score, x, rng), net.params);
+      tf.dispose([value, ...Object.values(grads)]);
+      optimizer.minimize(() => loss(net.score, x, rng), false, net.params);
+    };
+    losses.forEach(step);
     const before = tf.memory().numTensors;
     for (let r = 0; r < 3; r++) losses.forEach(step);
     expect(tf.memory().numTensors).toBe(before);

@@ -34,6 +34,7 @@ const mixture2d = createDataset({
       [0, 0.3],
     ],
   ],
+  stds: undefined,
   weights: [0.5, 0.3, 0.2],
 });
 

@@ -5,10 +5,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng, analyticTimeScore, selectBackend, veSde, vpSde, type Sde } from '@scorelab/core';
+import type { SdeSamplerSpec } from '@scorelab/config';
+import { Rng, exactScore, selectBackend, veSde, vpSde, type NoiseFamily, type Sde } from '@scorelab/core';
 import { createDataset } from '@scorelab/datasets';
 import { defaultBandwidths, mmd, modeWeights } from '@scorelab/metrics';
-import { createSdeSampler, runSdeSampler, type SdeSamplerSpec } from '@scorelab/samplers';
+import { createSampler, initialSamples, runSampler } from '@scorelab/samplers';
 
 const N = 1280;
 const dataset = createDataset({ kind: 'mog2d-weighted' });
@@ -40,20 +41,23 @@ const sdes: [string, Sde][] = [
   ['ve', veSde({ sigmaMin: 0.01, sigmaMax: 100 })],
   ['vp', vpSde()],
 ];
+// Resolved sampler sections (the config's defaults filled in).
 const specs: SdeSamplerSpec[] = [
-  { kind: 'euler-maruyama', steps: 300, samples: N },
-  { kind: 'reverse-diffusion', steps: 300, samples: N },
-  { kind: 'pc', steps: 200, snr: 0.16, correctorSteps: 1, samples: N, denoise: true },
-  { kind: 'ode', method: 'rk45', samples: N },
+  { kind: 'euler-maruyama', steps: 300, samples: N, denoise: false },
+  { kind: 'reverse-diffusion', steps: 300, samples: N, denoise: false },
+  { kind: 'pc', steps: 200, snr: 0.16, correctorSteps: 1, predictor: 'reverse-diffusion', samples: N, denoise: true },
+  { kind: 'ode', method: 'rk45', rtol: 1e-5, atol: 1e-5, samples: N, denoise: false },
 ];
 
 describe.each(sdes)('SDE samplers with the exact score of mog2d-weighted (%s)', (_name, sde) => {
-  const score = analyticTimeScore(dataset, sde);
+  const family: NoiseFamily = { kind: 'sde', sde };
+  const score = exactScore(dataset, family);
 
   it.each(specs.map((s) => [s.kind, s] as const))('%s recovers the 0.8 mode weight within 0.05 and an MMD like fresh data', (_kind, spec) => {
     const rng = new Rng(7);
-    const xT = sde.priorSample(N, 2, rng);
-    const { samples, scoreEvaluations } = runSdeSampler(createSdeSampler(spec, sde), score, xT, rng);
+    // The SDE's prior at T: sde.priorSample(N, 2, rng).
+    const xT = initialSamples(spec, family, 2, rng);
+    const { samples, scoreEvaluations } = runSampler(createSampler(spec, family), score, xT, rng);
     xT.dispose();
     const { fractions } = modeWeights(samples, dataset.mixture!);
     const distance = mmd(samples, reference, { bandwidths });

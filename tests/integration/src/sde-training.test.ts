@@ -5,25 +5,37 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng, Trainer, analyticTimeScore, createTimeScoreNetwork, selectBackend, subVpSde, veSde, vpSde, type Sde, type TimeScoreFn } from '@scorelab/core';
+import type { LossSpec } from '@scorelab/config';
+import { Rng, Trainer, createScoreNetwork, exactScore, selectBackend, subVpSde, veSde, vpSde, type NoiseFamily, type Sde, type ScoreFn } from '@scorelab/core';
 import { createDataset } from '@scorelab/datasets';
-import { createSdeLoss, type SdeLossSpec } from '@scorelab/losses';
-import { sdeFisherDivergence } from '@scorelab/metrics';
+import { createLoss } from '@scorelab/losses';
+import { fisherDivergence } from '@scorelab/metrics';
 
 const dataset = createDataset({ kind: 'gmm', means: [[-2, -2], [2, 2]], stds: [0.7, 0.7], weights: [0.3, 0.7] });
+const family = (sde: Sde): NoiseFamily => ({ kind: 'sde', sde });
 
-function fisher(score: TimeScoreFn, sde: Sde): number {
+function fisher(score: ScoreFn, sde: Sde): number {
   const x0 = dataset.sample(2000, new Rng(99));
+  const [n, d] = x0.shape;
   const times = [0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1];
-  const { weighted } = sdeFisherDivergence({ model: score, exact: analyticTimeScore(dataset, sde), sde, x0, times, rng: new Rng(98) });
-  x0.dispose();
+  // x_t = m(t) x_0 + s(t) z, one z ~ N(0, I) [N, D] per time in order; lambda = s(t)^2.
+  const rng = new Rng(98);
+  const marginals = times.map((t) => sde.marginal(t));
+  const samples = marginals.map(({ mean, std }) => tf.tidy(() => tf.add(tf.mul(x0, mean), tf.mul(rng.normalTensor([n, d]), std)) as tf.Tensor2D));
+  const points = times.map((t, k) => ({ cond: t, weight: marginals[k].std ** 2 }));
+  const { weighted } = fisherDivergence({ model: score, exact: exactScore(dataset, family(sde)), points, samples });
+  tf.dispose([x0, ...samples]);
   return weighted;
 }
 
-function setup(sde: Sde, spec: SdeLossSpec, seed: number) {
+/** A resolved loss section with the config's defaults (weighting sigma2: lambda = s(t)^2). */
+const lossSpec = (kind: LossSpec['kind']): LossSpec => ({ kind, weighting: 'sigma2', projection: 'rademacher', projections: 1 });
+
+function setup(sde: Sde, spec: LossSpec, seed: number) {
   const rng = new Rng(seed);
-  const net = createTimeScoreNetwork({ inputDim: 2, hidden: [32, 32], activation: 'softplus' }, sde, rng.split());
-  const loss = createSdeLoss(spec, sde);
+  // The time network's defaults: 8 Fourier features of scale 1 on c = t.
+  const net = createScoreNetwork({ hidden: [32, 32], activation: 'softplus', conditioning: 'embed' }, 2, family(sde), rng.split());
+  const loss = createLoss(spec, family(sde));
   const dataRng = rng.split();
   const lossRng = rng.split();
   const trainer = new Trainer({ params: net.params, objective: () => loss(net.score, dataset.sample(128, dataRng), lossRng), optimizer: 'adam', lr: 0.005 });
@@ -36,10 +48,10 @@ describe('training a time score network', () => {
   });
 
   for (const [name, sde, spec] of [
-    ['vp, dsm', vpSde(), { kind: 'dsm' }],
-    ['ve, dsm', veSde({ sigmaMin: 0.01, sigmaMax: 10 }), { kind: 'dsm' }],
-    ['subvp, ssm-vr', subVpSde(), { kind: 'ssm-vr' }],
-  ] as [string, Sde, SdeLossSpec][]) {
+    ['vp, dsm', vpSde(), lossSpec('dsm')],
+    ['ve, dsm', veSde({ sigmaMin: 0.01, sigmaMax: 10 }), lossSpec('dsm')],
+    ['subvp, ssm-vr', subVpSde(), lossSpec('ssm-vr')],
+  ] as [string, Sde, LossSpec][]) {
     it(`${name}: 300 steps take the weighted Fisher divergence below a quarter of the untrained one`, () => {
       const { net, trainer } = setup(sde, spec, 1);
       const before = fisher(net.score, sde);
@@ -54,7 +66,7 @@ describe('training a time score network', () => {
   }
 
   it('a long training loop leaves tf.memory().numTensors flat', () => {
-    for (const spec of [{ kind: 'dsm' }, { kind: 'ssm' }] as SdeLossSpec[]) {
+    for (const spec of [lossSpec('dsm'), lossSpec('ssm')]) {
       const { net, trainer } = setup(vpSde(), spec, 2);
       for (let i = 0; i < 10; i++) trainer.step(i % 5 === 0);
       const base = tf.memory().numTensors;

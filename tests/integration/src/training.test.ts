@@ -5,26 +5,33 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng, Trainer, createMlpScoreNetwork, geometricSigmas, selectBackend, type ScoreFn } from '@scorelab/core';
+import type { LossSpec } from '@scorelab/config';
+import { Rng, Trainer, createScoreNetwork, evaluationPoints, exactScore, geometricSigmas, levelsFamily, selectBackend, type ScoreFn } from '@scorelab/core';
 import { createDataset } from '@scorelab/datasets';
-import { createLoss, type LossSpec } from '@scorelab/losses';
+import { createLoss } from '@scorelab/losses';
 import { fisherDivergence } from '@scorelab/metrics';
 
 const dataset = createDataset({ kind: 'gmm', means: [[-2, -2], [2, 2]], stds: [0.7, 0.7], weights: [0.3, 0.7] });
 const sigmas = geometricSigmas(3, 0.3, 4);
+const family = levelsFamily(sigmas);
+const points = evaluationPoints(family);
 
 function fisher(score: ScoreFn, seed: number): number {
   const rng = new Rng(seed);
-  const samples = sigmas.map((s) => tf.tidy(() => tf.add(dataset.sample(2000, rng), tf.mul(rng.normalTensor([2000, 2]), s)) as tf.Tensor2D));
-  const { weighted } = fisherDivergence({ model: score, exact: (x, s) => dataset.score(x, s), samples, sigmas });
+  // One batch per level, x + sigma_i z (m = 1 for every noise level).
+  const samples = points.map(({ std }) => tf.tidy(() => tf.add(dataset.sample(2000, rng), tf.mul(rng.normalTensor([2000, 2]), std)) as tf.Tensor2D));
+  const { weighted } = fisherDivergence({ model: score, exact: exactScore(dataset, family), points, samples });
   samples.forEach((x) => x.dispose());
   return weighted;
 }
 
+/** A resolved loss section with the config's defaults. */
+const lossSpec = (kind: LossSpec['kind']): LossSpec => ({ kind, weighting: 'sigma2', projection: 'rademacher', projections: 1 });
+
 function trainer(spec: LossSpec, seed: number) {
   const rng = new Rng(seed);
-  const net = createMlpScoreNetwork({ inputDim: 2, hidden: [32, 32], activation: 'softplus', conditioning: 'embed' }, rng.split());
-  const loss = createLoss(spec, sigmas);
+  const net = createScoreNetwork({ hidden: [32, 32], activation: 'softplus', conditioning: 'embed' }, 2, family, rng.split());
+  const loss = createLoss(spec, family);
   const dataRng = rng.split();
   const lossRng = rng.split();
   const t = new Trainer({ params: net.params, objective: () => loss(net.score, dataset.sample(128, dataRng), lossRng), optimizer: 'adam', lr: 0.005 });
@@ -36,7 +43,7 @@ describe('training reduces the Fisher divergence', () => {
     await selectBackend('wasm');
   });
 
-  for (const spec of [{ kind: 'sm' }, { kind: 'ssm-vr' }, { kind: 'dsm' }] as LossSpec[]) {
+  for (const spec of (['sm', 'ssm-vr', 'dsm'] as const).map(lossSpec)) {
     it(`${spec.kind}: 400 steps take the sigma^2-weighted Fisher divergence below a quarter of the untrained one`, () => {
       const { net, t } = trainer(spec, 1);
       const before = fisher(net.score, 99);
@@ -51,7 +58,7 @@ describe('training reduces the Fisher divergence', () => {
   }
 
   it('a long training loop leaves tf.memory().numTensors flat, for every loss', () => {
-    for (const spec of [{ kind: 'sm' }, { kind: 'ssm' }, { kind: 'ssm-vr' }, { kind: 'dsm' }] as LossSpec[]) {
+    for (const spec of (['sm', 'ssm', 'ssm-vr', 'dsm'] as const).map(lossSpec)) {
       const { net, t } = trainer(spec, 2);
       for (let i = 0; i < 10; i++) t.step(i % 5 === 0);
       const base = tf.memory().numTensors;

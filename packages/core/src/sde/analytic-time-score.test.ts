@@ -24,7 +24,7 @@ const c = [0.5, 1.2];
 const source: PerturbedScoreSource & PerturbedDensitySource = {
   score: (x, sigma) =>
     tf.tidy(() => {
-      const { logr, diffs, vars } = terms(x, sigma);
+      const { logr, diffs, vars } = terms(x, sigma!);
       const r = tf.softmax(logr, 1); // [N, K]
       const parts = diffs.map((d, k) => tf.mul(tf.div(tf.neg(d), vars[k]), tf.slice(r, [0, k], [-1, 1])));
       return tf.addN(parts) as tf.Tensor2D;

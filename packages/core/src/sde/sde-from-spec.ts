@@ -5,14 +5,13 @@ import { veSde } from './ve-sde';
 import { vpSde } from './vp-sde';
 
 /** The SDE of an experiment file's `sde` section (DESIGN.md section 3); `eps` sets its smallest time. */
-
 export function sdeFromSpec(spec: SdeSpec): Sde {
   switch (spec.kind) {
     case 've':
-      return veSde({ sigmaMin: spec.sigmaMin, sigmaMax: spec.sigmaMax, ...(spec.eps === undefined ? {} : { eps: spec.eps }) });
+      return veSde({ sigmaMin: spec.sigmaMin, sigmaMax: spec.sigmaMax, eps: spec.eps });
     case 'vp':
-      return vpSde({ betaMin: spec.betaMin, betaMax: spec.betaMax, ...(spec.eps === undefined ? {} : { eps: spec.eps }) });
+      return vpSde({ betaMin: spec.betaMin, betaMax: spec.betaMax, eps: spec.eps });
     case 'subvp':
-      return subVpSde({ betaMin: spec.betaMin, betaMax: spec.betaMax, ...(spec.eps === undefined ? {} : { eps: spec.eps }) });
+      return subVpSde({ betaMin: spec.betaMin, betaMax: spec.betaMax, eps: spec.eps });
   }
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { SdeSchema } from '@scorelab/config';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend';
 import { Rng } from '../rng';
@@ -118,7 +119,7 @@ describe.each(sdes)('%s SDE', (_name, make) => {
       [-1, 0],
     ]);
     // A test score that depends on t, so a wrong time argument shows: s(x, t) = -x (1 + t).
-    const score: ScoreFn = (xx, tt) => tf.mul(tf.neg(xx), tf.reshape(tf.add(1, tt), [-1, 1])) as tf.Tensor2D;
+    const score: ScoreFn = (xx, tt) => tf.mul(tf.neg(xx), tf.reshape(tf.add(1, tt!), [-1, 1])) as tf.Tensor2D;
     const t = 0.4;
     const a = sde.driftCoefficient(t);
     const g2 = sde.diffusion(t) ** 2;
@@ -216,11 +217,12 @@ describe('SDE specifics', () => {
   });
 
   it('sdeFromSpec builds each kind and validates', () => {
-    expect(sdeFromSpec({ kind: 've', sigmaMin: 0.1, sigmaMax: 20 })).toMatchObject({ kind: 've', sigmaMin: 0.1, sigmaMax: 20, eps: 1e-5 });
+    // A resolved sde section always has eps; the config's defaults are the SDEs' own (1e-5 for VE, 1e-3 otherwise).
+    expect(sdeFromSpec(SdeSchema.parse({ kind: 've', sigmaMin: 0.1, sigmaMax: 20 }))).toMatchObject({ kind: 've', sigmaMin: 0.1, sigmaMax: 20, eps: 1e-5 });
     expect(sdeFromSpec({ kind: 'vp', betaMin: 0.1, betaMax: 20, eps: 1e-4 })).toMatchObject({ kind: 'vp', eps: 1e-4 });
-    expect(sdeFromSpec({ kind: 'subvp', betaMin: 0.1, betaMax: 20 }).kind).toBe('subvp');
-    expect(() => sdeFromSpec({ kind: 've', sigmaMin: 1, sigmaMax: 0.5 })).toThrow(/sigmaMin < sigmaMax/);
-    expect(() => sdeFromSpec({ kind: 'vp', betaMin: 0, betaMax: 20 })).toThrow(/betaMin/);
+    expect(sdeFromSpec(SdeSchema.parse({ kind: 'subvp', betaMin: 0.1, betaMax: 20 }))).toMatchObject({ kind: 'subvp', eps: 1e-3 });
+    expect(() => sdeFromSpec({ kind: 've', sigmaMin: 1, sigmaMax: 0.5, eps: 1e-5 })).toThrow(/sigmaMin < sigmaMax/);
+    expect(() => sdeFromSpec({ kind: 'vp', betaMin: 0, betaMax: 20, eps: 1e-3 })).toThrow(/betaMin/);
     expect(() => sdeFromSpec({ kind: 'subvp', betaMin: 0.1, betaMax: 20, eps: 0 })).toThrow(/eps/);
   });
 });

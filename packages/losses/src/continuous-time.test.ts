@@ -1,41 +1,23 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng, selectBackend, subVpSde, veSde, vpSde, type Sde, type TangentTimeScoreFn, type TimeScoreFn } from '@scorelab/core';
+import { type NoiseFamily, Rng, selectBackend, subVpSde, veSde, vpSde, type Sde, type ScoreFn } from '@scorelab/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addMat, eye, gaussian, inverse, matMul, matVec, sampleGaussian, scaleMat, transpose, type Gaussian } from './gaussian-fixture';
-import { createSdeLoss } from './create-sde-loss';
-import { sdeDenoisingScoreMatching } from './sde-denoising-score-matching';
-import type { SdeScoreLoss, SdeWeighting } from './sde-perturb';
-import { sdeSlicedScoreMatching } from './sde-sliced-score-matching';
+import { createLoss } from './create-loss';
+import { denoisingScoreMatching } from './denoising-score-matching';
+import { addMat, eye, gaussian, inverse, matMul, matVec, perturbedGaussianTimeScore, sampleGaussian, scaleMat, type Gaussian } from './gaussian-fixture';
+import { scoreMatching } from './score-matching';
+import { slicedScoreMatching } from './sliced-score-matching';
+import type { ScoreLoss, Weighting } from './types';
+
+// The continuous-time members of the noise family (core noise-family.ts): every loss takes { kind: 'sde', sde }
+// and draws t ~ U(sde.eps, T), so a different eps is a different SDE (veSde({ ..., eps })).
 
 beforeAll(async () => {
   await selectBackend('wasm');
 });
 
-/**
- * The exact time score of Gaussian data N(mu, Sigma), Sigma = Q diag(l) Q^T, under an SDE:
- * p_t = N(m mu, m^2 Sigma + s^2 I), so s*(x, t) = -((x - m mu) Q / (m^2 l + s^2)) Q^T and J v = -((v Q) / (m^2 l + s^2)) Q^T.
- */
-function exactTimeScore(g: Gaussian, sde: Sde): { score: TangentTimeScoreFn; dispose(): void } {
-  const q = tf.tensor2d(g.q);
-  const qt = tf.tensor2d(transpose(g.q));
-  const mu = tf.tensor2d([g.mu]);
-  const lam = tf.tensor2d([g.lambda]);
-  const parts = (t: tf.Tensor1D) => {
-    const { mean, std } = sde.marginal(t);
-    const m = tf.reshape(mean, [-1, 1]);
-    return { m, denom: tf.add(tf.mul(lam, tf.square(m)), tf.reshape(tf.square(std), [-1, 1])) };
-  };
-  const apply = (v: tf.Tensor2D, denom: tf.Tensor) => tf.neg(tf.matMul(tf.div(tf.matMul(v, q), denom), qt)) as tf.Tensor2D;
-  const score = ((x: tf.Tensor2D, t: tf.Tensor1D) => {
-    const { m, denom } = parts(t);
-    return apply(tf.sub(x, tf.mul(mu, m)) as tf.Tensor2D, denom);
-  }) as TangentTimeScoreFn;
-  score.withTangents = (x, t, tangents) => {
-    const { denom } = parts(t);
-    return { score: score(x, t), jvps: tangents.map((v) => apply(v, denom)) };
-  };
-  return { score, dispose: () => tf.dispose([q, qt, mu, lam]) };
-}
+/** The weightings an sde offers: s(t)^2 or g(t)^2. */
+type SdeWeighting = Exclude<Weighting, 'none'>;
+const family = (sde: Sde): NoiseFamily => ({ kind: 'sde', sde });
 
 /** E_{t ~ U(eps, 1)} of h(t), composite Simpson on 4000 intervals (float64; h is smooth on [eps, 1]). */
 function timeAverage(eps: number, h: (t: number) => number): number {
@@ -51,7 +33,7 @@ function lambdaOf(sde: Sde, weighting: SdeWeighting, t: number): number {
 }
 
 /** Mean and standard error of the loss over independent batches (fresh data and a fresh loss stream each). */
-function batchEstimate(loss: SdeScoreLoss, score: TimeScoreFn, g: Gaussian, seed: number, batches = 16, n = 2000) {
+function batchEstimate(loss: ScoreLoss, score: ScoreFn, g: Gaussian, seed: number, batches = 16, n = 2000) {
   const values: number[] = [];
   const dataRng = new Rng(seed);
   const lossRng = new Rng(seed + 1000);
@@ -83,8 +65,8 @@ describe.each(cases)('continuous-time losses with the exact score of Gaussian da
   // A 16-batch estimate with its own SE; 4.5 SE (t with 15 dof: two-sided p ~ 5e-4), plus float32 slack.
   it('dsm: the Monte-Carlo loss matches E_t lambda(t) 1/2 (D / s^2 - tr C_t^{-1})', () => {
     const expected = timeAverage(sde.eps, (t) => lambdaOf(sde, weighting, t) * 0.5 * (2 / sde.marginal(t).std ** 2 - trInv(t)));
-    const exact = exactTimeScore(g, sde);
-    const { mean, se } = batchEstimate(sdeDenoisingScoreMatching({ sde, weighting }), exact.score, g, 1);
+    const exact = perturbedGaussianTimeScore(g, sde);
+    const { mean, se } = batchEstimate(denoisingScoreMatching({ family: family(sde), weighting }), exact.plain, g, 1);
     exact.dispose();
     expect(Math.abs(mean - expected)).toBeLessThan(4.5 * se + 1e-4 * Math.abs(expected));
     // Power: the other weighting gives a clearly different value.
@@ -92,15 +74,16 @@ describe.each(cases)('continuous-time losses with the exact score of Gaussian da
     expect(Math.abs(other - expected)).toBeGreaterThan(20 * se);
   });
 
-  it.each(['ssm', 'ssm-vr'] as const)('%s: matches E_t lambda(t) (-1/2 tr C_t^{-1}), forward tangents and double backprop', (variant) => {
+  it.each(['ssm', 'ssm-vr', 'sm'] as const)('%s: matches E_t lambda(t) (-1/2 tr C_t^{-1}), forward tangents and double backprop', (variant) => {
     const expected = timeAverage(sde.eps, (t) => lambdaOf(sde, weighting, t) * -0.5 * trInv(t));
-    const exact = exactTimeScore(g, sde);
-    const plain: TimeScoreFn = (x, t) => exact.score(x, t);
+    const exact = perturbedGaussianTimeScore(g, sde);
     for (const [jacobian, fn] of [
-      ['forward', exact.score],
-      ['backprop', plain],
+      ['forward', exact.tangent],
+      ['backprop', exact.plain],
     ] as const) {
-      const loss = sdeSlicedScoreMatching({ sde, weighting, variant, projections: 2, jacobian });
+      // sm (exact trace) has the same expectation as both sliced variants.
+      const loss =
+        variant === 'sm' ? scoreMatching({ family: family(sde), weighting, jacobian }) : slicedScoreMatching({ family: family(sde), weighting, variant, projections: 2, jacobian });
       const { mean, se } = batchEstimate(loss, fn, g, 2, 12, 1500);
       expect(Math.abs(mean - expected), jacobian).toBeLessThan(4.5 * se + 1e-4 * Math.abs(expected));
     }
@@ -141,8 +124,8 @@ describe('continuous-time DSM at one fixed marginal (m, s)', () => {
 
     const at = tf.variable(tf.zeros([d, d]));
     const b = tf.variable(tf.zeros([d]));
-    const score: TimeScoreFn = (xx) => tf.sub(b, tf.matMul(xx, at)) as tf.Tensor2D;
-    const loss = sdeDenoisingScoreMatching({ sde: fixed });
+    const score: ScoreFn = (xx) => tf.sub(b, tf.matMul(xx, at)) as tf.Tensor2D;
+    const loss = denoisingScoreMatching({ family: family(fixed) });
     const meanPhiSq = phi.reduce((acc, p) => acc + p.reduce((s, v) => s + v * v, 0), 0) / n;
     const optimizer = tf.train.momentum(1 / (s0 * s0 * meanPhiSq), 0.9);
     for (let step = 0; step < 200; step++) optimizer.minimize(() => loss(score, x, new Rng(noiseSeed)), false, [at, b]);
@@ -172,20 +155,21 @@ describe('continuous-time DSM at one fixed marginal (m, s)', () => {
 
 describe('continuous-time loss conventions', () => {
   it('draws t ~ U(eps, T) per row, then z, and computes lambda(t) 1/2 ||s(m x + s z, t) + z / s||^2 exactly', () => {
-    const sde = vpSde();
+    // t ~ U(0.01, 1): the SDE's own eps.
+    const sde = vpSde({ eps: 0.01 });
     const x = tf.tensor2d([
       [1, -1],
       [0.5, 2],
       [-3, 0],
     ]);
     const seen: number[][] = [];
-    const score: TimeScoreFn = (xx, t) => {
-      seen.push(Array.from(t.dataSync()));
+    const score: ScoreFn = (xx, t) => {
+      seen.push(Array.from(t!.dataSync()));
       return tf.mul(xx, -0.7) as tf.Tensor2D;
     };
     for (const weighting of ['sigma2', 'likelihood'] as const) {
       seen.length = 0;
-      const value = tf.tidy(() => sdeDenoisingScoreMatching({ sde, weighting, eps: 0.01 })(score, x, new Rng(3)).dataSync()[0]);
+      const value = tf.tidy(() => denoisingScoreMatching({ family: family(sde), weighting })(score, x, new Rng(3)).dataSync()[0]);
       const rng = new Rng(3);
       const ts = [0, 1, 2].map(() => Math.fround(0.01 + 0.99 * rng.uniform()));
       const z = rng.normalArray(6);
@@ -204,14 +188,20 @@ describe('continuous-time loss conventions', () => {
     x.dispose();
   });
 
-  it('createSdeLoss builds dsm/ssm/ssm-vr; options are validated', () => {
+  it('createLoss builds dsm/sm/ssm/ssm-vr under an sde; options are validated', () => {
     const sde = veSde();
-    for (const kind of ['dsm', 'ssm', 'ssm-vr'] as const) expect(typeof createSdeLoss({ kind }, sde)).toBe('function');
-    expect(() => sdeDenoisingScoreMatching({ sde, eps: 0 })).toThrow(/eps/);
-    expect(() => sdeSlicedScoreMatching({ sde, projections: 0 })).toThrow(/projections/);
-    const plain: TimeScoreFn = (xx) => tf.neg(xx);
+    for (const kind of ['dsm', 'sm', 'ssm', 'ssm-vr'] as const) {
+      expect(typeof createLoss({ kind, weighting: 'sigma2', projection: 'rademacher', projections: 1 }, family(sde))).toBe('function');
+    }
+    // The loss's eps is the SDE's, validated where the SDE is built.
+    expect(() => veSde({ eps: 0 })).toThrow(/eps/);
+    expect(() => vpSde({ eps: 1 })).toThrow(/eps/);
+    expect(() => slicedScoreMatching({ family: family(sde), projections: 0 })).toThrow(/projections/);
+    const plain: ScoreFn = (xx) => tf.neg(xx);
     const x = tf.ones([2, 2]) as tf.Tensor2D;
-    expect(() => sdeSlicedScoreMatching({ sde, jacobian: 'forward' })(plain, x, new Rng(1))).toThrow(/withTangents/);
+    expect(() => slicedScoreMatching({ family: family(sde), jacobian: 'forward' })(plain, x, new Rng(1))).toThrow(/withTangents/);
+    // lambda = 1 is a noise-level weighting only.
+    expect(() => denoisingScoreMatching({ family: family(sde), weighting: 'none' })(plain, x, new Rng(1))).toThrow(/none is not available with an sde/);
     x.dispose();
   });
 });
