@@ -19,6 +19,23 @@ export const METRIC = {
   modeWeight: (k: number) => `sample/mode_weight/${k}`,
 } as const;
 
+/**
+ * The names an experiment file's `eval.metrics` may list, in order: what each logs (the text of the
+ * eval.metrics description in the JSON Schema) and whether it is computed on generated samples.
+ */
+export const EVAL_METRICS = {
+  fisher: { logs: 'eval/fisher and eval/fisher@<sigma> (with an sde: eval/fisher@t=<t>) against the exact perturbed score', onSamples: false },
+  mmd: { logs: 'sample/mmd', onSamples: true },
+  swd: { logs: 'sample/swd', onSamples: true },
+  modeWeights: { logs: 'sample/mode_weight_tv and sample/mode_weight/<k> (mixture datasets only)', onSamples: true },
+  nll: { logs: 'eval/nll, the negative log-likelihood of held-out data through the probability-flow ODE, and perf/nll_nfe (sde only)', onSamples: false },
+} as const;
+
+export type MetricName = keyof typeof EVAL_METRICS;
+export const METRICS = Object.keys(EVAL_METRICS) as [MetricName, ...MetricName[]];
+/** Metrics computed on generated samples. */
+export const SAMPLE_METRICS: readonly MetricName[] = METRICS.filter((m) => EVAL_METRICS[m].onSamples);
+
 /** A noise level or time as it appears in metric keys and labels: 4 significant digits (7.170 -> '7.17'). */
 export function formatSigma(s: number): string {
   return String(Number(s.toPrecision(4)));

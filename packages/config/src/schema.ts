@@ -27,7 +27,8 @@ export {
   type EulerMaruyamaSamplerSpec, type ReverseDiffusionSamplerSpec, type PcSamplerSpec, type OdeSamplerSpec,
   type SamplerSpec, type NoiseSamplerSpec, type SdeSamplerSpec,
 } from './schema/sampler';
-export { METRICS, SAMPLE_METRICS, EvalSchema, type MetricName, type EvalSpec } from './schema/eval';
+export { EvalSchema, type EvalSpec } from './schema/eval';
+export { METRICS, SAMPLE_METRICS, type MetricName } from './metric-names';
 export {
   RunConfigObjectSchema, RunConfigSchema, type ResolvedRunConfig, type RunConfigInput,
 } from './schema/run-config';

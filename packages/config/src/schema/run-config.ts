@@ -1,7 +1,8 @@
 // A whole run config: the sections together, and the rules that span sections.
 import { z } from 'zod';
 import { MIXTURE_DATASET_KINDS, DatasetSchema } from './dataset';
-import { EvalSchema, SAMPLE_METRICS } from './eval';
+import { SAMPLE_METRICS } from '../metric-names';
+import { EvalSchema } from './eval';
 import { LossSchema } from './loss';
 import { ModelSchema, TIME_NETWORK_DEFAULTS } from './model';
 import { NoiseSchema, noiseLevels } from './noise';
