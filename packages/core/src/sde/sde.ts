@@ -151,13 +151,13 @@ export function checkTimes(eps: number, where: string): void {
 
 export function buildSde(p: SdeFormulas): SdeBase {
   const marginal = <T extends Time>(t: T): Marginal<T> => {
-    if (typeof t === 'number') return p.marginalNumber(t) as unknown as Marginal<T>;
+    if (typeof t === 'number') return p.marginalNumber(t) as Marginal<T>;
     const tt = t as tf.Tensor1D;
     const both = tf.tidy(() => {
       const m = p.marginalTensor(tt);
       return [m.mean, m.std];
     });
-    return { mean: both[0], std: both[1] } as unknown as Marginal<T>;
+    return { mean: both[0], std: both[1] } as Marginal<T>;
   };
 
   const drift = (x: tf.Tensor2D, t: Time): tf.Tensor2D =>
