@@ -94,7 +94,8 @@ export default tseslint.config(
   {
     // The dashboard's browser client (bundled by apps/dashboard/src/bundle-client.ts) imports its own
     // modules, @scorelab/config and chart.js only: no store, no Node built-ins, no express, no tfjs,
-    // nothing of the server (see tools/lint-dashboard-client.test.ts).
+    // nothing of the server but the API's types, `import type` from src/api-types.ts (types only, shared
+    // with the routes; see tools/lint-dashboard-client.test.ts).
     files: ['apps/dashboard/client/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -102,7 +103,12 @@ export default tseslint.config(
         {
           patterns: [
             { regex: '^(?!@scorelab/config$|chart\\.js$|\\.\\.?/)', caseSensitive: true, message: 'the dashboard client may import @scorelab/config and chart.js only' },
-            { regex: '^(\\.\\./)+(src|test|public|dist|node_modules|packages|apps)(/|$)', caseSensitive: true, message: 'the dashboard client may import its own modules only, not the server’s' },
+            {
+              regex: '^(?!(\\.\\./)+src/api-types$)(\\.\\./)+(src|test|public|dist|node_modules|packages|apps)(/|$)',
+              caseSensitive: true,
+              message: 'the dashboard client may import its own modules only, not the server’s (but the API types of src/api-types.ts)',
+            },
+            { regex: '^(\\.\\./)+src/api-types$', caseSensitive: true, allowTypeImports: true, message: 'the dashboard client may import src/api-types.ts with `import type` only' },
           ],
         },
       ],

@@ -1,6 +1,6 @@
-// The pages' client of the JSON API (docs/api.md): one function per endpoint, typed by api-types.ts.
+// The pages' client of the JSON API (docs/api.md): one function per endpoint, typed by src/api-types.ts.
 import type { TwoDimensionalArtifactName } from '@scorelab/config';
-import type { AblationResponse, ConfigDiff, DrawnArtifacts, GroupedCurves, HeatmapResponse, RunCurves, RunPage, RunSeries, SweepList, SweepRuns, SweepSummary } from './api-types';
+import type { AblationResponse, ConfigDiff, DrawnArtifacts, GroupedCurves, HeatmapResponse, RunCurves, RunPage, RunSeries, SweepList, SweepRuns, SweepSummary } from '../src/api-types';
 
 export class ApiError extends Error {
   constructor(
@@ -24,7 +24,7 @@ async function getJson<T>(path: string): Promise<T> {
     const error = body !== null && typeof body === 'object' && 'error' in body && typeof body.error === 'string' ? body.error : null;
     throw new ApiError(res.status, error ?? `${path}: HTTP ${res.status}`);
   }
-  // The server's shapes are those of docs/api.md (api-types.ts); they are not re-validated here.
+  // The server's shapes are those of docs/api.md (src/api-types.ts); they are not re-validated here.
   return body as T;
 }
 

@@ -3,7 +3,7 @@
 // (window.Chart, every controller registered); only its types are imported here.
 import type { Chart as ChartJs, ChartConfiguration, ChartDataset, ChartOptions, ChartType, Plugin } from 'chart.js';
 import { color, withAlpha } from './colors';
-import type { BandPoint, GroupPoint, Stats, StepValue } from './api-types';
+import type { BandPoint, GroupPoint, Stats, StepValue } from '../src/api-types';
 import { fmt, num } from './format';
 
 declare global {

@@ -1,6 +1,6 @@
 // Numbers, durations, times and swept values as the pages write them.
 import { parameterValueLabel } from '@scorelab/config';
-import type { Direction, JsonNumber } from './api-types';
+import type { JsonNumber, MetricDirection } from '../src/api-types';
 
 /** The API sends NaN and +-Infinity as strings (JSON has no such numbers). */
 export function num(v: JsonNumber | null | undefined): number | undefined {
@@ -47,6 +47,6 @@ export function paramsShort(params: Record<string, unknown>, paths?: readonly st
   return (paths ?? Object.keys(params)).map((p) => parameterValueLabel(params[p])).join(', ');
 }
 
-export function directionWord(direction: Direction | null | undefined): string {
+export function directionWord(direction: MetricDirection | null | undefined): string {
   return direction === 'lower' ? 'lower is better' : direction === 'higher' ? 'higher is better' : 'no better direction';
 }

@@ -1,6 +1,6 @@
 // Small widgets shared by the pages: breadcrumbs, status badges, parameter chips, error cards.
 import { parameterValueLabel } from '@scorelab/config';
-import type { RunStatus } from './api-types';
+import type { RunStatus } from '../src/api-types';
 import { byId, h } from './dom';
 
 export function paramChips(params: Record<string, unknown>): HTMLElement {

@@ -1,11 +1,31 @@
 // The dashboard's questions answered from run summaries: which parameters were swept, which run and
 // which configuration did best, a final metric over two parameters (heatmap), the objectives side by
 // side (ablation), and curves averaged over seeds. Pure functions over RunSummary records, so they
-// are tested without a server.
+// are tested without a server. Their results are the JSON answers' parts (api-types.ts).
 import { METRIC, parameterValueLabel } from '@scorelab/config';
 import { lttbIndices } from '@scorelab/tracking';
-import type { RunStatus, RunSummary, SeriesPoint } from '@scorelab/tracking';
-import { isBetter, metricDirection, type MetricDirection } from './metric-names';
+import type { RunSummary, SeriesPoint } from '@scorelab/tracking';
+import type {
+  Ablation,
+  AblationGroup,
+  BandPoint,
+  BestRun,
+  ConfigDifference,
+  ConfigurationResult,
+  Downsampled,
+  GroupPoint,
+  GroupStats,
+  Heatmap,
+  HeatmapCell,
+  Marginal,
+  MarginalValue,
+  MetricDirection,
+  NotFinished,
+  ParamValue,
+  Stats,
+  SweptParameter,
+} from './api-types';
+import { isBetter, metricDirection } from './metric-names';
 
 /** The runs whose final metrics are final: only finished runs enter best/heatmap/ablation. A failed
  * run's latest values are from before the failure; a running run's are not final yet. */
@@ -20,17 +40,6 @@ export function valueKey(v: unknown): string {
 
 export function valueLabel(v: unknown): string {
   return parameterValueLabel(v);
-}
-
-export interface ParamValue {
-  key: string;
-  label: string;
-  value: unknown;
-}
-
-export interface SweptParameter {
-  path: string;
-  values: ParamValue[];
 }
 
 /** Swept parameters in the order they appear, values numerically sorted when all are numbers,
@@ -53,17 +62,6 @@ export function sweptParameters(runs: readonly RunSummary[]): SweptParameter[] {
   });
 }
 
-export interface Stats {
-  /** Mean of the finite values; null when there is none. */
-  mean: number | null;
-  min: number | null;
-  max: number | null;
-  /** Number of finite values. */
-  n: number;
-  /** Number of NaN / +-Infinity values (diverged runs): never averaged, always reported. */
-  nonfinite: number;
-}
-
 export function stats(values: readonly number[]): Stats {
   let sum = 0;
   let n = 0;
@@ -83,16 +81,6 @@ export function stats(values: readonly number[]): Stats {
   return n === 0 ? { mean: null, min: null, max: null, n, nonfinite } : { mean: sum / n, min, max, n, nonfinite };
 }
 
-export interface BestRun {
-  metric: string;
-  direction: MetricDirection;
-  runId: number;
-  idx: number;
-  seed: number;
-  params: Record<string, unknown>;
-  value: number;
-}
-
 /** The finished run with the best finite final value of `metric` (ties: smallest idx). */
 export function bestRun(runs: readonly RunSummary[], metric: string): BestRun | null {
   const direction = metricDirection(metric);
@@ -105,15 +93,6 @@ export function bestRun(runs: readonly RunSummary[], metric: string): BestRun | 
   }
   if (!best) return null;
   return { metric, direction, runId: best.id, idx: best.idx, seed: best.seed, params: best.params, value: best.latest[metric] };
-}
-
-export interface ConfigurationResult extends Stats {
-  metric: string;
-  direction: MetricDirection;
-  /** The swept values shared by the group (every parameter; the seed varies inside). */
-  params: Record<string, unknown>;
-  runIds: number[];
-  seeds: number[];
 }
 
 /** Finished runs grouped by all swept parameters (seeds pooled); the group with the best mean.
@@ -140,18 +119,6 @@ export function bestConfiguration(runs: readonly RunSummary[], metric: string): 
   return best;
 }
 
-export interface MarginalValue extends Stats {
-  key: string;
-  label: string;
-}
-
-export interface Marginal {
-  path: string;
-  values: MarginalValue[];
-  /** Key of the value with the best mean (values with a diverged run excluded), or null. */
-  best: string | null;
-}
-
 /** For each swept parameter, the final metric averaged over every finished run with each value
  * (the other parameters and the seeds pooled): "which objective did best, which step size did best". */
 export function marginals(runs: readonly RunSummary[], metric: string): Marginal[] {
@@ -172,30 +139,10 @@ export function marginals(runs: readonly RunSummary[], metric: string): Marginal
   });
 }
 
-export interface HeatmapCell extends Stats {
-  runIds: number[];
-  /** Runs of this cell that are not finished, by status (failed, killed, running, queued): not in the stats. */
-  notFinished: Partial<Record<RunStatus, number>>;
-}
-
-function countNotFinished(runs: readonly RunSummary[]): Partial<Record<RunStatus, number>> {
-  const out: Partial<Record<RunStatus, number>> = {};
+function countNotFinished(runs: readonly RunSummary[]): NotFinished {
+  const out: NotFinished = {};
   for (const r of runs) if (r.status !== 'finished') out[r.status] = (out[r.status] ?? 0) + 1;
   return out;
-}
-
-export interface Heatmap {
-  metric: string;
-  direction: MetricDirection;
-  x: SweptParameter;
-  /** null: a single row (the sweep has one swept parameter). */
-  y: SweptParameter | null;
-  /** Other swept parameters, pooled (averaged over) inside each cell, like the seeds. */
-  pooled: string[];
-  /** cells[row][col]: row = y value, col = x value. */
-  cells: HeatmapCell[][];
-  /** The cell with the best mean (cells with a diverged run are not eligible), or null. */
-  best: { row: number; col: number } | null;
 }
 
 export function heatmap(runs: readonly RunSummary[], metric: string, xPath: string, yPath: string | null): Heatmap {
@@ -235,35 +182,6 @@ export function heatmap(runs: readonly RunSummary[], metric: string, xPath: stri
   };
 }
 
-export interface GroupPoint {
-  runId: number;
-  seed: number;
-  value: number;
-}
-
-export interface AblationGroup {
-  key: string;
-  label: string;
-  value: unknown;
-  runIds: number[];
-  /** Runs of the group that are not finished, by status (left out of every statistic). */
-  notFinished: Partial<Record<RunStatus, number>>;
-  metrics: Record<string, Stats & { points: GroupPoint[] }>;
-  /** Milliseconds per training step, 1000 / perf/steps_per_sec per run (its last logged window). */
-  msPerStep: Stats & { points: GroupPoint[] };
-}
-
-export interface Ablation {
-  param: string;
-  metrics: string[];
-  directions: Record<string, MetricDirection>;
-  groups: AblationGroup[];
-  /** Per metric, the key of the group with the best mean (groups with a diverged run excluded). */
-  best: Record<string, string | null>;
-  /** Swept parameters other than `param`, pooled inside each group. */
-  pooled: string[];
-}
-
 export function ablation(runs: readonly RunSummary[], param: string, metrics: readonly string[]): Ablation {
   const params = sweptParameters(runs);
   const p = params.find((q) => q.path === param);
@@ -271,13 +189,16 @@ export function ablation(runs: readonly RunSummary[], param: string, metrics: re
   const groups = p.values.map((v): AblationGroup => {
     const members = runs.filter((r) => valueKey(r.params[param]) === v.key);
     const done = finalRuns(members);
-    const collect = (f: (r: RunSummary) => number | undefined) => {
+    const collect = (f: (r: RunSummary) => number | undefined): GroupStats => {
       const points: GroupPoint[] = [];
+      const values: number[] = [];
       for (const r of done) {
         const value = f(r);
-        if (value !== undefined) points.push({ runId: r.id, seed: r.seed, value });
+        if (value === undefined) continue;
+        points.push({ runId: r.id, seed: r.seed, value });
+        values.push(value);
       }
-      return { ...stats(points.map((q) => q.value)), points };
+      return { ...stats(values), points };
     };
     return {
       key: v.key,
@@ -309,16 +230,6 @@ export function ablation(runs: readonly RunSummary[], param: string, metrics: re
   return { param, metrics: [...metrics], directions, groups, best, pooled: params.map((q) => q.path).filter((q) => q !== param) };
 }
 
-export interface BandPoint {
-  step: number;
-  /** Mean over the runs that logged this step (finite values only). */
-  mean: number | null;
-  min: number | null;
-  max: number | null;
-  n: number;
-  nonfinite: number;
-}
-
 /**
  * Pointwise statistics of several runs' series of one key, at every step any of them logged (the
  * runner logs at the same steps in every run of a sweep, so steps line up). Then downsampled to at
@@ -327,7 +238,7 @@ export interface BandPoint {
 export function aggregateSeries(
   series: readonly (readonly Pick<SeriesPoint, 'step' | 'value'>[] | { steps: ArrayLike<number>; values: ArrayLike<number> })[],
   maxPoints: number,
-): { points: BandPoint[]; total: number; downsampled: boolean } {
+): Downsampled<BandPoint> {
   const byStep = new Map<number, number[]>();
   const add = (step: number, value: number) => {
     const list = byStep.get(step);
@@ -350,12 +261,6 @@ export function aggregateSeries(
     maxPoints,
   );
   return { points: kept.map((i) => all[i]), total: all.length, downsampled: true };
-}
-
-export interface ConfigDifference {
-  path: string;
-  a: unknown;
-  b: unknown;
 }
 
 /** Leaves of a JSON object by dotted path; arrays are leaves (e.g. model.hidden: [64, 64]). */

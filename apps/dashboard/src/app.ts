@@ -3,6 +3,7 @@
 // whose queries are parameterised.
 import express, { type Request } from 'express';
 import type { RunStore } from '@scorelab/tracking';
+import type { Health } from './api-types';
 import { clientBundle, type ClientBundle } from './bundle-client';
 import { errorAnswer, requestGuard } from './guards';
 import { notFound, quote } from './http-input';
@@ -40,7 +41,7 @@ export function createApp(store: RunStore, options: AppOptions = {}): express.Ex
 
   const api = express.Router();
   api.get('/health', async (_req, res) => {
-    res.json({ ok: true, readonly: store.readonly });
+    res.json({ ok: true, readonly: store.readonly } satisfies Health);
   });
   api.use(sweepRoutes(ctx), comparisonRoutes(ctx), metricRoutes(ctx), runRoutes(ctx), artifactRoutes(ctx));
   app.use('/api', api);

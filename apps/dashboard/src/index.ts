@@ -14,7 +14,6 @@ export {
   stats,
   sweptParameters,
 } from './analysis';
-export type { Ablation, AblationGroup, BandPoint, BestRun, ConfigDifference, ConfigurationResult, Heatmap, HeatmapCell, Marginal, MarginalValue, Stats, SweptParameter } from './analysis';
+export type { Ablation, AblationGroup, BandPoint, BestRun, ConfigDifference, ConfigurationResult, Heatmap, HeatmapCell, Marginal, MarginalValue, MetricDirection, Stats, SweptParameter } from './api-types';
 export { metricDirection, defaultMetric, compareMetricKeys } from './metric-names';
-export type { MetricDirection } from './metric-names';
 export { runsCsv, csvField } from './csv';

@@ -1,9 +1,7 @@
 // What the dashboard knows about metric names (DESIGN.md section 5): which way is better, and which
 // keys to show first. Unknown keys are shown too; they default to lower-is-better.
 import { METRIC } from '@scorelab/config';
-
-/** 'lower' / 'higher' = which values are better; 'none' = no order (e.g. one mode's weight). */
-export type MetricDirection = 'lower' | 'higher' | 'none';
+import type { MetricDirection } from './api-types';
 
 export function metricDirection(key: string): MetricDirection {
   if (key === METRIC.stepsPerSec) return 'higher';

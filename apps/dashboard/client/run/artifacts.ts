@@ -1,9 +1,9 @@
 // The pictures of a 2-D run (artifacts written by the runner, types in @scorelab/config): samples
 // over the true density's contours, the learned score field next to the exact one, and the
 // sampler's trajectory as small multiples.
-import type { DensityArtifact, ScoreFieldArtifact, TrajectoryArtifact, TwoDimensionalArtifactName } from '@scorelab/config';
+import type { DensityArtifact, ResolvedRunConfig, ScoreFieldArtifact, TrajectoryArtifact, TwoDimensionalArtifactName } from '@scorelab/config';
 import { METRIC } from '@scorelab/config';
-import type { DrawnArtifacts, FloatArtifact } from '../api-types';
+import type { DrawnArtifacts, FloatArtifact } from '../../src/api-types';
 import { fetchArtifact } from '../api';
 import { h } from '../dom';
 import { fmt } from '../format';
@@ -86,7 +86,8 @@ function scoreFieldCard(sf: ScoreFieldArtifact): HTMLElement {
 /** Annealed Langevin after each noise level, Langevin every few steps, or a score SDE's sampler
  * from the prior at t = 1 down to eps (labels t=...). */
 function trajectoryCard(view: RunView, tr: TrajectoryArtifact): HTMLElement {
-  const { config } = view.data.run;
+  // The stored config is JSON; the runner writes a ResolvedRunConfig (a section may be missing).
+  const config = view.data.run.config as Partial<ResolvedRunConfig>;
   const kind = config.sampler?.kind;
   const n = tr.snapshots[0].length;
   const [title, hint] = config.sde

@@ -1,5 +1,5 @@
 // What the run page's views share: the run id, the loaded data, their sections and view state.
-import type { RunPage } from '../api-types';
+import type { RunPage } from '../../src/api-types';
 
 export interface RunSections {
   header: HTMLElement;

@@ -1,6 +1,6 @@
 // Run page (/runs/<id>): status and error, final metrics, samples over the true density's contours,
 // learned vs exact score field, the sampler's trajectory, metric curves, resolved config and its diff.
-import type { RunPage } from '../api-types';
+import type { RunPage } from '../../src/api-types';
 import { fetchRun } from '../api';
 import { byId, h } from '../dom';
 import { startPage } from '../live';

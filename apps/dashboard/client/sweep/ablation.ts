@@ -1,6 +1,6 @@
 // Objectives side by side (SM vs SSM(-VR) vs DSM, or grouped by any swept parameter): one bar chart
 // per final metric — bar = mean, whiskers = min–max, dots = single runs — and the ms per step.
-import type { AblationGroup, GroupStats } from '../api-types';
+import type { AblationGroup, GroupStats } from '../../src/api-types';
 import { fetchAblation } from '../api';
 import { spreadBarChart } from '../charts';
 import { h } from '../dom';

@@ -1,6 +1,6 @@
 // What the sweep page's views share: the page state, their sections, and the actions that cross
 // views (a heatmap cell or the runs table selects runs, whose curves the curves view draws).
-import type { RunRow, SweepSummary } from '../api-types';
+import type { RunRow, SweepSummary } from '../../src/api-types';
 import { color } from '../colors';
 import { h } from '../dom';
 

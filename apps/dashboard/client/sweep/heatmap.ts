@@ -1,7 +1,7 @@
 // The heatmap: a final metric over two swept parameters (rows and columns selectable), one cell per
 // pair of values with its mean over seeds, range and run count; ★ on the best cell. Clicking a cell
 // compares its runs' curves.
-import type { HeatmapCell } from '../api-types';
+import type { HeatmapCell } from '../../src/api-types';
 import { fetchHeatmap } from '../api';
 import { h } from '../dom';
 import { directionWord, fmt } from '../format';

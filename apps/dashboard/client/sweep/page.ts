@@ -1,6 +1,6 @@
 // Sweep page (/sweeps/<id or name>): which objective and which step size did best (summary line and
 // heatmap), the objectives side by side (ablation), metric curves with seed bands, and the runs table.
-import type { RunRow, SweepSummary } from '../api-types';
+import type { RunRow, SweepSummary } from '../../src/api-types';
 import { fetchSweep, fetchSweepRuns } from '../api';
 import { byId, h } from '../dom';
 import { startPage } from '../live';

@@ -1,7 +1,7 @@
 // The runs table: swept values, seed, status, duration and final metrics; sort by any column
 // (missing values last), filter by words and status, select runs to compare, download as CSV.
 import { METRIC, parameterValueLabel } from '@scorelab/config';
-import type { RunRow } from '../api-types';
+import type { RunRow } from '../../src/api-types';
 import { runsCsvUrl } from '../api';
 import { h, type Child } from '../dom';
 import { fmt, fmtDuration, num } from '../format';

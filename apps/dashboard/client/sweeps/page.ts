@@ -1,6 +1,6 @@
 // Sweeps list (/): name, description, when, runs by status, and the best run by a chosen metric.
 import { METRIC } from '@scorelab/config';
-import type { StatusCounts, SweepList } from '../api-types';
+import type { StatusCounts, SweepList } from '../../src/api-types';
 import { fetchSweeps } from '../api';
 import { byId, h } from '../dom';
 import { directionWord, fmt, fmtTime, paramsShort } from '../format';

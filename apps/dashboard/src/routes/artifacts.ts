@@ -1,6 +1,8 @@
 // GET /api/runs/:run/artifacts (the list) and /api/runs/:run/artifacts/:name (one, with its payload:
 // `value` for JSON, `shape` and a flat `data` array for floats, `base64` for bytes).
 import { Router } from 'express';
+import type { ArtifactContent, ArtifactInfo } from '@scorelab/tracking';
+import type { ArtifactList, ArtifactResponse } from '../api-types';
 import { notFound, parseId, parseName, quote } from '../http-input';
 import { runOf, type RouteContext } from './shared';
 
@@ -9,7 +11,7 @@ export function artifactRoutes({ store }: RouteContext): Router {
 
   api.get('/runs/:id/artifacts', async (req, res) => {
     const run = await runOf(store, req.params.id);
-    res.json({ runId: run.id, artifacts: await store.listArtifacts(run.id) });
+    res.json({ runId: run.id, artifacts: await store.listArtifacts(run.id) } satisfies ArtifactList);
   });
 
   api.get('/runs/:id/artifacts/:name', async (req, res) => {
@@ -21,21 +23,21 @@ export function artifactRoutes({ store }: RouteContext): Router {
       throw notFound(`run ${runId} has no artifact ${quote(name)}`);
     }
     const { content, ...info } = artifact;
-    let body: Record<string, unknown>;
-    switch (content.format) {
-      case 'json':
-        body = { value: content.value };
-        break;
-      case 'float32':
-      case 'float64':
-        body = { shape: content.shape, data: Array.from(content.data) };
-        break;
-      case 'bytes':
-        body = { base64: Buffer.from(content.data).toString('base64') };
-        break;
-    }
-    res.json({ ...info, ...body });
+    res.json(encodeArtifact(info, content));
   });
 
   return api;
+}
+
+/** The info and the payload as JSON sends them (typed arrays as number arrays, bytes as base64). */
+function encodeArtifact(info: ArtifactInfo, content: ArtifactContent): ArtifactResponse {
+  switch (content.format) {
+    case 'json':
+      return { ...info, format: content.format, value: content.value };
+    case 'float32':
+    case 'float64':
+      return { ...info, format: content.format, shape: content.shape, data: Array.from(content.data) };
+    case 'bytes':
+      return { ...info, format: content.format, base64: Buffer.from(content.data).toString('base64') };
+  }
 }

@@ -2,6 +2,7 @@
 // the swept values (two parameters as a grid, or the groups of one parameter side by side).
 import { Router } from 'express';
 import { ablation, heatmap, sweptParameters } from '../analysis';
+import type { AblationResponse, HeatmapResponse } from '../api-types';
 import { badRequest, parseNameList, queryParam, quote } from '../http-input';
 import { ABLATION_METRICS } from '../metric-names';
 import { chosenMetric, metricKeysOf, sweepOf, sweptPath, type RouteContext } from './shared';
@@ -22,11 +23,11 @@ export function comparisonRoutes({ store }: RouteContext): Router {
     let x = xText === undefined ? (paths.find((p) => p !== y) ?? null) : sweptPath(req, 'x', runs, null);
     if (x === null && y !== null) [x, y] = [y, null];
     if (metric === null || x === null) {
-      res.json({ available: false, reason: x === null ? 'no swept parameters' : 'no metrics logged yet' });
+      res.json({ available: false, reason: x === null ? 'no swept parameters' : 'no metrics logged yet' } satisfies HeatmapResponse);
       return;
     }
     if (x === y) throw badRequest('x and y must be different parameters');
-    res.json({ available: true, ...heatmap(runs, metric, x, y) });
+    res.json({ available: true, ...heatmap(runs, metric, x, y) } satisfies HeatmapResponse);
   });
 
   api.get('/sweeps/:sweep/ablation', async (req, res) => {
@@ -45,10 +46,10 @@ export function comparisonRoutes({ store }: RouteContext): Router {
       if (unknown.length > 0) throw badRequest(`metrics not logged in this sweep: ${unknown.map(quote).join(', ')}`);
     }
     if (param === null) {
-      res.json({ available: false, reason: 'no swept parameters' });
+      res.json({ available: false, reason: 'no swept parameters' } satisfies AblationResponse);
       return;
     }
-    res.json({ available: true, ...ablation(runs, param, metrics) });
+    res.json({ available: true, ...ablation(runs, param, metrics) } satisfies AblationResponse);
   });
 
   return api;

@@ -3,6 +3,7 @@
 import { Router } from 'express';
 import type { RunSummary } from '@scorelab/tracking';
 import { aggregateSeries, sweptParameters, valueKey, valueLabel } from '../analysis';
+import type { GroupedCurves, RunCurves, RunSeries } from '../api-types';
 import { badRequest, notFound, parseIdList, parseMaxPoints, parseName, queryParam, quote } from '../http-input';
 import { runOf, sweepOf, type RouteContext } from './shared';
 
@@ -29,7 +30,7 @@ export function metricRoutes({ store, seriesCache }: RouteContext): Router {
     const groupBy = queryParam(req, 'groupBy');
     if (groupBy === undefined || groupBy === '') {
       if (idsText === undefined && runs.length > 200) throw badRequest(`sweep ${sweep.id} has ${runs.length} runs: choose up to 200 with runs=, or use groupBy`);
-      const series = [];
+      const series: RunCurves['series'] = [];
       for (const r of runs) {
         const s = await store.metricSeries(r.id, key, { maxPoints });
         series.push({
@@ -43,7 +44,7 @@ export function metricRoutes({ store, seriesCache }: RouteContext): Router {
           downsampled: s.downsampled,
         });
       }
-      res.json({ key, maxPoints, groupBy: null, series });
+      res.json({ key, maxPoints, groupBy: null, series } satisfies RunCurves);
       return;
     }
     // '@config' groups by every swept parameter, so the band is over seeds only.
@@ -60,7 +61,7 @@ export function metricRoutes({ store, seriesCache }: RouteContext): Router {
       if (g) g.push(r);
       else groups.set(k, [r]);
     }
-    const out = [];
+    const out: GroupedCurves['groups'] = [];
     for (const [k, members] of groups) {
       const series = [];
       for (const r of members) series.push(await seriesCache.get(r, key));
@@ -74,7 +75,7 @@ export function metricRoutes({ store, seriesCache }: RouteContext): Router {
         ...aggregateSeries(series, maxPoints),
       });
     }
-    res.json({ key, maxPoints, groupBy, groups: out });
+    res.json({ key, maxPoints, groupBy, groups: out } satisfies GroupedCurves);
   });
 
   api.get('/runs/:id/series', async (req, res) => {
@@ -83,7 +84,7 @@ export function metricRoutes({ store, seriesCache }: RouteContext): Router {
     const maxPoints = parseMaxPoints(queryParam(req, 'maxPoints'));
     if (run.latest[key] === undefined) throw notFound(`run ${run.id} has no metric ${quote(key)}`);
     const s = await store.metricSeries(run.id, key, { maxPoints });
-    res.json({ runId: run.id, key, maxPoints, total: s.total, downsampled: s.downsampled, points: s.points });
+    res.json({ runId: run.id, key, maxPoints, total: s.total, downsampled: s.downsampled, points: s.points } satisfies RunSeries);
   });
 
   return api;

@@ -1,6 +1,7 @@
 // GET /api/runs/:run (the run page's record) and /api/runs/:run/diff (config against another run).
 import { Router } from 'express';
 import { configDiff } from '../analysis';
+import type { ConfigDiff, RunPage } from '../api-types';
 import { badRequest, queryParam } from '../http-input';
 import { compareMetricKeys, metricDirection } from '../metric-names';
 import { isLive, runOf, type RouteContext } from './shared';
@@ -14,12 +15,12 @@ export function runRoutes({ store }: RouteContext): Router {
     const siblings = await store.listRuns({ sweepId: run.sweepId });
     res.json({
       run,
-      sweep: sweep && { id: sweep.id, name: sweep.name, status: sweep.status, live: isLive(sweep.status, sweep.counts) },
+      sweep: sweep ? { id: sweep.id, name: sweep.name, status: sweep.status, live: isLive(sweep.status, sweep.counts) } : null,
       metricKeys: Object.keys(run.latest).sort(compareMetricKeys),
       directions: Object.fromEntries(Object.keys(run.latest).map((k) => [k, metricDirection(k)])),
       artifacts: await store.listArtifacts(run.id),
       siblings: siblings.map((r) => ({ id: r.id, idx: r.idx, seed: r.seed, status: r.status, params: r.params })),
-    });
+    } satisfies RunPage);
   });
 
   api.get('/runs/:id/diff', async (req, res) => {
@@ -27,7 +28,7 @@ export function runRoutes({ store }: RouteContext): Router {
     const otherText = queryParam(req, 'other');
     if (otherText === undefined) throw badRequest('other (a run id) is required');
     const other = await runOf(store, otherText);
-    res.json({ a: run.id, b: other.id, differences: configDiff(run.config, other.config) });
+    res.json({ a: run.id, b: other.id, differences: configDiff(run.config, other.config) } satisfies ConfigDiff);
   });
 
   return api;

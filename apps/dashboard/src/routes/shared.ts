@@ -1,8 +1,10 @@
 // What the route modules share: the store and the series cache, lookups of the sweep or run a URL
-// names (404 when there is none), and the shapes several endpoints answer with (docs/api.md).
+// names (404 when there is none), and the shapes several endpoints answer with (docs/api.md,
+// typed in api-types.ts).
 import type { Request } from 'express';
 import type { RunStore, RunSummary } from '@scorelab/tracking';
 import { sweptParameters } from '../analysis';
+import type { RunRow } from '../api-types';
 import { badRequest, notFound, parseId, parseName, queryParam, quote } from '../http-input';
 import { compareMetricKeys, defaultMetric } from '../metric-names';
 import type { SeriesCache } from '../series-cache';
@@ -18,7 +20,7 @@ export function isLive(status: string, counts: { running: number }): boolean {
 }
 
 /** A run as listed in /api/sweeps/:sweep/runs: `error` is the first line of the error text. */
-export function runRow(r: RunSummary) {
+export function runRow(r: RunSummary): RunRow {
   return {
     id: r.id,
     idx: r.idx,

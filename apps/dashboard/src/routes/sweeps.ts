@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import type { RunSummary } from '@scorelab/tracking';
 import { bestConfiguration, bestRun, marginals, sweptParameters } from '../analysis';
+import type { SweepList, SweepRuns, SweepSummary } from '../api-types';
 import { runsCsv } from '../csv';
 import { parseIdList, parseName, queryParam } from '../http-input';
 import { defaultMetric, metricDirection } from '../metric-names';
@@ -42,7 +43,7 @@ export function sweepRoutes({ store }: RouteContext): Router {
           best: m === null ? null : bestRun(list, m),
         };
       }),
-    });
+    } satisfies SweepList);
   });
 
   api.get('/sweeps/:sweep', async (req, res) => {
@@ -64,13 +65,13 @@ export function sweepRoutes({ store }: RouteContext): Router {
       marginals: metric === null ? [] : marginals(runs, metric),
       failedRuns: runs.filter((r) => r.status === 'failed').map(runRow),
       lastActivity: lastActivity || null,
-    });
+    } satisfies SweepSummary);
   });
 
   api.get('/sweeps/:sweep/runs', async (req, res) => {
     const sweep = await sweepOf(store, req.params.sweep);
     const runs = await store.listRuns({ sweepId: sweep.id });
-    res.json({ sweepId: sweep.id, runs: runs.map(runRow) });
+    res.json({ sweepId: sweep.id, runs: runs.map(runRow) } satisfies SweepRuns);
   });
 
   api.get('/sweeps/:sweep/runs.csv', async (req, res) => {

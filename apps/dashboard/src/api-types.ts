@@ -1,0 +1,278 @@
+// The JSON API of docs/api.md, written once: the route handlers and analysis.ts type their answers
+// with these types and the browser client (apps/dashboard/client) reads them. Types only: this module
+// may `import type` from @scorelab/tracking and @scorelab/config and holds no run-time code, so the
+// client's bundle never loads anything of the server (eslint.config.js, dashboard client block).
+import type { DensityArtifact, ScoreFieldArtifact, TrajectoryArtifact } from '@scorelab/config';
+import type { ArtifactInfo, JsonObject, MetricSeries, RunDetail, RunStatus, RunSummary, SeriesPoint, SweepSummary as StoredSweep } from '@scorelab/tracking';
+
+export type { ArtifactInfo, RunEvent, RunStatus, StatusCounts } from '@scorelab/tracking';
+
+// --- the encoding
+
+/** A number as JSON sends it: NaN and +-Infinity are the strings 'NaN', 'Infinity', '-Infinity'
+ * (app.ts's JSON replacer). Only metric values are ever non-finite. */
+export type JsonNumber = number | 'NaN' | 'Infinity' | '-Infinity';
+
+/** T as JSON sends it when any of its numbers may be non-finite (every number a JsonNumber). */
+export type Json<T> = T extends number
+  ? JsonNumber
+  : T extends readonly (infer E)[]
+    ? Json<E>[]
+    : T extends object
+      ? { [P in keyof T]: Json<T[P]> }
+      : T;
+
+/** A record of the store as JSON sends it: the metric values under the keys K may be non-finite
+ * (JsonNumber); every other number of T is finite. */
+export type Wire<T, K extends keyof T = never> = { [P in keyof T]: P extends K ? Json<T[P]> : T[P] };
+
+/** Which values of a metric are better; 'none' = no order (one mode's weight). */
+export type MetricDirection = 'lower' | 'higher' | 'none';
+
+/** What an endpoint answers when the sweep has nothing to compare yet. */
+export interface Unavailable {
+  available: false;
+  reason: string;
+}
+
+// --- the parts several answers share (analysis.ts computes them)
+
+export interface ParamValue {
+  /** The value's JSON text; equal values have equal keys. */
+  key: string;
+  label: string;
+  value: unknown;
+}
+
+export interface SweptParameter {
+  path: string;
+  values: ParamValue[];
+}
+
+export interface Stats {
+  /** Mean of the finite values; null when there is none. */
+  mean: number | null;
+  min: number | null;
+  max: number | null;
+  /** Number of finite values. */
+  n: number;
+  /** Number of NaN / +-Infinity values (diverged runs): never averaged, always reported. */
+  nonfinite: number;
+}
+
+/** The best finished run by one metric (its value is finite). */
+export interface BestRun extends Pick<RunSummary, 'idx' | 'seed' | 'params'> {
+  metric: string;
+  direction: MetricDirection;
+  runId: number;
+  value: number;
+}
+
+export interface ConfigurationResult extends Stats {
+  metric: string;
+  direction: MetricDirection;
+  /** The swept values shared by the group (every parameter; the seed varies inside). */
+  params: JsonObject;
+  runIds: number[];
+  seeds: number[];
+}
+
+export interface MarginalValue extends Stats {
+  key: string;
+  label: string;
+}
+
+export interface Marginal {
+  path: string;
+  values: MarginalValue[];
+  /** Key of the value with the best mean (values with a diverged run excluded), or null. */
+  best: string | null;
+}
+
+/** Runs that are not finished, by status (failed, killed, running, queued): not in the stats. */
+export type NotFinished = Partial<Record<RunStatus, number>>;
+
+export interface HeatmapCell extends Stats {
+  runIds: number[];
+  notFinished: NotFinished;
+}
+
+export interface Heatmap {
+  metric: string;
+  direction: MetricDirection;
+  x: SweptParameter;
+  /** null: a single row (the sweep has one swept parameter). */
+  y: SweptParameter | null;
+  /** Other swept parameters, pooled (averaged over) inside each cell, like the seeds. */
+  pooled: string[];
+  /** cells[row][col]: row indexes y.values, col indexes x.values. */
+  cells: HeatmapCell[][];
+  /** The cell with the best mean (cells with a diverged run are not eligible), or null. */
+  best: { row: number; col: number } | null;
+}
+
+export interface GroupPoint {
+  runId: number;
+  seed: number;
+  value: JsonNumber;
+}
+
+export type GroupStats = Stats & { points: GroupPoint[] };
+
+export interface AblationGroup extends ParamValue {
+  runIds: number[];
+  /** Left out of every statistic. */
+  notFinished: NotFinished;
+  metrics: Record<string, GroupStats>;
+  /** Milliseconds per training step, 1000 / perf/steps_per_sec per run (its last logged window). */
+  msPerStep: GroupStats;
+}
+
+export interface Ablation {
+  param: string;
+  metrics: string[];
+  directions: Record<string, MetricDirection>;
+  groups: AblationGroup[];
+  /** Per metric, the key of the group with the best mean (groups with a diverged run excluded). */
+  best: Record<string, string | null>;
+  /** Swept parameters other than `param`, pooled inside each group. */
+  pooled: string[];
+}
+
+/** Statistics over the runs that logged this step (finite values only). */
+export interface BandPoint extends Stats {
+  step: number;
+}
+
+/** A downsampled series: what was kept, of how many points. */
+export type Downsampled<P> = Pick<MetricSeries, 'total' | 'downsampled'> & { points: P[] };
+
+export type StepValue = Wire<Pick<SeriesPoint, 'step' | 'value'>, 'value'>;
+
+export interface ConfigDifference {
+  path: string;
+  a: unknown;
+  b: unknown;
+}
+
+/** A run as listed in /api/sweeps/:sweep/runs; `error` is the first line of the error text. */
+export type RunRow = Wire<
+  Pick<RunSummary, 'id' | 'idx' | 'status' | 'params' | 'seed' | 'latest' | 'durationMs' | 'startedAt' | 'endedAt' | 'currentStep' | 'totalSteps' | 'attempt' | 'error'>,
+  'latest'
+>;
+
+/** A run as the run page's sibling list and the curves name it. */
+type RunRef = Pick<RunSummary, 'idx' | 'seed' | 'status' | 'params'>;
+
+// --- the answers, by endpoint
+
+/** GET /api/health */
+export interface Health {
+  ok: true;
+  readonly: boolean;
+}
+
+/** GET /api/sweeps */
+export interface SweepList {
+  sweeps: (Pick<StoredSweep, 'id' | 'name' | 'description' | 'status' | 'createdAt' | 'counts'> & {
+    live: boolean;
+    parameters: string[];
+    metricKeys: string[];
+    metric: string | null;
+    direction: MetricDirection | null;
+    best: BestRun | null;
+  })[];
+}
+
+/** GET /api/sweeps/:sweep */
+export interface SweepSummary {
+  sweep: StoredSweep & { live: boolean };
+  parameters: SweptParameter[];
+  seeds: number[];
+  metricKeys: string[];
+  directions: Record<string, MetricDirection>;
+  metric: string | null;
+  best: BestRun | null;
+  bestConfiguration: ConfigurationResult | null;
+  marginals: Marginal[];
+  failedRuns: RunRow[];
+  lastActivity: number | null;
+}
+
+/** GET /api/sweeps/:sweep/runs */
+export interface SweepRuns {
+  sweepId: number;
+  runs: RunRow[];
+}
+
+/** GET /api/sweeps/:sweep/heatmap */
+export type HeatmapResponse = Unavailable | ({ available: true } & Heatmap);
+
+/** GET /api/sweeps/:sweep/ablation */
+export type AblationResponse = Unavailable | ({ available: true } & Ablation);
+
+/** GET /api/sweeps/:sweep/curves?runs=... (no groupBy) */
+export interface RunCurves {
+  key: string;
+  maxPoints: number;
+  groupBy: null;
+  series: (RunRef & Downsampled<StepValue> & { runId: number })[];
+}
+
+/** GET /api/sweeps/:sweep/curves?groupBy=PATH|@config */
+export interface GroupedCurves {
+  key: string;
+  maxPoints: number;
+  groupBy: string;
+  groups: (Downsampled<BandPoint> & { key: string; label: string; params: JsonObject; runIds: number[]; seeds: number[] })[];
+}
+
+/** GET /api/runs/:run. `run.config` is the resolved config as stored (JSON; a section may be
+ * missing in a store written by hand or by an old runner). */
+export interface RunPage {
+  run: Wire<RunDetail, 'latest'>;
+  sweep: (Pick<StoredSweep, 'id' | 'name' | 'status'> & { live: boolean }) | null;
+  metricKeys: string[];
+  directions: Record<string, MetricDirection>;
+  artifacts: ArtifactInfo[];
+  siblings: (RunRef & { id: number })[];
+}
+
+/** GET /api/runs/:run/series */
+export type RunSeries = Pick<MetricSeries, 'runId' | 'key'> & Downsampled<Wire<SeriesPoint, 'value'>> & { maxPoints: number };
+
+/** GET /api/runs/:run/diff */
+export interface ConfigDiff {
+  a: number;
+  b: number;
+  differences: ConfigDifference[];
+}
+
+/** GET /api/runs/:run/artifacts */
+export interface ArtifactList {
+  runId: number;
+  artifacts: ArtifactInfo[];
+}
+
+/** The payload of one artifact, by format (float arrays flat, row-major). */
+interface ArtifactPayload {
+  json: { value: unknown };
+  float32: { shape: number[]; data: number[] };
+  float64: { shape: number[]; data: number[] };
+  bytes: { base64: string };
+}
+
+/** GET /api/runs/:run/artifacts/:name: the artifact's info and its payload. */
+export type ArtifactResponse = { [F in ArtifactInfo['format']]: Omit<ArtifactInfo, 'format'> & { format: F } & ArtifactPayload[F] }[ArtifactInfo['format']];
+
+export type FloatArtifact = Extract<ArtifactResponse, { format: 'float32' | 'float64' }>;
+export type JsonArtifact<T> = Omit<Extract<ArtifactResponse, { format: 'json' }>, 'value'> & { value: T };
+
+/** The artifacts the run page draws, by name (the runner's 2-D artifacts, @scorelab/config). */
+export interface DrawnArtifacts {
+  samples: FloatArtifact;
+  'data-samples': FloatArtifact;
+  'score-field': JsonArtifact<ScoreFieldArtifact>;
+  density: JsonArtifact<DensityArtifact>;
+  trajectory: JsonArtifact<TrajectoryArtifact>;
+}
