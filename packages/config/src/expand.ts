@@ -6,6 +6,7 @@
  */
 import { ConfigError, formatPath, placeIssues, type RawIssue } from './errors';
 import { configHash } from './hash';
+import { runCountIssue } from './limits';
 import { setAt, splitPath } from './paths';
 import { mulberry32 } from './prng';
 import { parameterValueLabel } from './value-label';
@@ -39,6 +40,9 @@ export function parameterChoices(spec: ParameterValues): JsonValue[] | null {
 
 /** Every parameter combination of the experiment, in expansion order (seeds not included). */
 export function parameterCombinations(experiment: ExperimentFile): ParameterCombination[] {
+  // Counted as a product before anything is expanded (validation has checked it for files).
+  const tooMany = runCountIssue(experiment);
+  if (tooMany) throw new ConfigError(placeIssues([tooMany]));
   const entries = Object.entries(experiment.parameters);
   switch (experiment.method) {
     case 'grid': {

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { ConfigError, formatPath, type PathSegment, placeIssues, type RawIssue, type SourceLocator } from './errors';
 import { expandRuns, failureIssues, type RunConfig } from './expand';
 import { canonicalJson } from './hash';
+import { runCountIssue, sizeIssues } from './limits';
 import { schemaPathProblem, setAt, splitPath } from './paths';
 import { checkRunConfig } from './resolve';
 import {
@@ -45,6 +46,8 @@ function experimentRules(exp: ExperimentHead, shapes: boolean): RawIssue[] {
     if (problem) issues.push({ path: ['parameters', path], key: true, message: problem });
     if (shapes) issues.push(...parameterShapeIssues(exp.method, path, spec));
   }
+  const tooMany = runCountIssue(exp);
+  if (tooMany) issues.push(tooMany);
   const seen = new Map<number, number>();
   exp.seeds.forEach((seed, i) => {
     if (seen.has(seed)) issues.push({ path: ['seeds', i], message: `duplicate of seeds[${seen.get(seed)}] (${seed})` });
@@ -61,7 +64,13 @@ function duplicateIssues(values: readonly unknown[], prefix: PathSegment[]): Raw
   const issues: RawIssue[] = [];
   const seen = new Map<string, number>();
   values.forEach((v, i) => {
-    const key = canonicalJson(v);
+    // A value JSON cannot hold (NaN, Infinity) is reported by the value checks of pass 2.
+    let key: string;
+    try {
+      key = canonicalJson(v);
+    } catch {
+      return;
+    }
     if (seen.has(key)) issues.push({ path: [...prefix, i], message: `duplicate of [${seen.get(key)}]` });
     else seen.set(key, i);
   });
@@ -166,6 +175,9 @@ function validate(data: unknown, source: (SourceLocator & { fileName?: string })
     throw new ConfigError(placeIssues(issues, source), source?.fileName);
   };
   if (data === null || data === undefined) fail([{ path: [], message: 'the file is empty' }]);
+  // Sizes first: no schema, expansion or clone work on data beyond the documented limits.
+  const oversized = sizeIssues(data);
+  if (oversized.length > 0) fail(oversized);
 
   // Pass 1: shape of the file, the base run config, parameter paths and forms.
   const shell = ExperimentShellSchema.safeParse(data, { reportInput: true });

@@ -93,6 +93,7 @@ export { canonicalJson, configHash } from './hash';
 export { sha256Hex } from './sha256';
 export { experimentJsonSchema, experimentJsonSchemaText } from './json-schema';
 export { loadExperimentFile, loadSweep } from './load-file';
+export { EXPERIMENT_LIMITS } from './limits';
 export { parameterValueLabel } from './value-label';
 export { METRIC, formatSigma, fisherAtKey, fisherAtTimeKey } from './metric-names';
 export { type Grid, type SamplesArtifact, type ScoreFieldArtifact, type DensityArtifact, type TrajectoryArtifact, type TwoDimensionalArtifact, type TwoDimensionalArtifactName } from './artifacts';

@@ -46,6 +46,9 @@ export function fromZodIssues(issues: readonly ZodIssue[], prefix: readonly Path
       case 'invalid_type': {
         const expected = issue.expected === 'number' && isIntegerAt(schema, issue.path as PathSegment[], input) ? 'integer' : typeName(issue.expected);
         if (issue.input === undefined) out.push({ path, message: `required (expected ${expected})` });
+        // YAML's .nan and .inf are numbers to JavaScript, which zod rejects as "expected number".
+        else if (typeof issue.input === 'number' && Number.isNaN(issue.input)) out.push({ path, message: `NaN is not allowed (expected ${expected})` });
+        else if (typeof issue.input === 'number' && !Number.isFinite(issue.input)) out.push({ path, message: `must be finite, received ${issue.input}` });
         else if (issue.expected === 'int' && typeof issue.input === 'number') out.push({ path, message: `expected integer, received ${issue.input}` });
         else out.push({ path, message: `expected ${expected}, received ${receivedName(issue.input)}` });
         break;
