@@ -4,6 +4,7 @@ import { MIXTURE_DATASET_KINDS, DatasetSchema } from './dataset';
 import { SAMPLE_METRICS } from '../metric-names';
 import { EvalSchema } from './eval';
 import { LossSchema } from './loss';
+import { memoryBudgetRule } from './memory-budget';
 import { ModelSchema, TIME_NETWORK_DEFAULTS } from './model';
 import { NoiseSchema, noiseLevels } from './noise';
 import { afterChecks } from './refine';
@@ -60,6 +61,7 @@ function runConfigRules(c: z.output<typeof RunConfigObjectSchema>, ctx: z.Refine
       add(['eval', 'every'], `must be at most train.steps (${c.train.steps}), got ${c.eval.every}`);
     }
   }
+  memoryBudgetRule(c, add);
 }
 
 function isSdeSampler(kind: string): boolean {
