@@ -1,6 +1,7 @@
 // Several writer processes (each its own connection, as the runner's workers) and one reader at
 // the same time, on a db file none of them created beforehand.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -97,14 +98,14 @@ describe('concurrent access', () => {
       expect([run.currentStep, run.totalSteps]).toEqual([POINTS / 2, POINTS / 2]);
     }
     // The schema was migrated exactly once although three processes opened a new file together.
-    expect(store.settings().schemaVersion).toBe(2);
+    expect(store.settings().schemaVersion).toBe(3);
     await store.close();
     // The reader did overlap the writers (otherwise the test checks nothing about concurrency).
     expect(polls).toBeGreaterThan(0);
     expect(sawPartialProgress).toBe(true);
   });
 
-  it('a killed worker stops heartbeating and markStaleRunsCrashed fails its run', async () => {
+  it('a worker killed on this host is recognised as gone at once: markStaleRunsCrashed fails its run without waiting', async () => {
     const db = join(tmp.dir, 'crash', 'runs.db');
     const setup = await openStore(db);
     const sweep = await setup.createSweep({ name: 'crash', config: {} });
@@ -116,17 +117,21 @@ describe('concurrent access', () => {
       child.proc.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
       child.done.then((r) => reject(new Error(`child exited early: ${r.stderr}`)));
     });
+    const store = await openStore(db);
+    // Alive (it no longer beats, but its pid is there): never taken over, however old the heartbeat.
+    const later = await openStore(db, { now: () => Date.now() + 3_600_000 });
+    expect(await later.markStaleRunsCrashed(30_000)).toEqual([]);
+    await later.close();
+
     child.proc.kill('SIGKILL');
     await child.done;
-
-    // Pretend a minute has passed instead of sleeping: the heartbeat is 60 s old for this store.
-    const store = await openStore(db, { now: () => Date.now() + 60_000 });
     const alive = (await store.getRun(run.id))!;
-    expect([alive.status, alive.currentStep]).toEqual(['running', 5]);
+    expect([alive.status, alive.currentStep, alive.pid]).toEqual(['running', 5, child.proc.pid]);
+    // Its heartbeat is fresh, but the pid is dead on this host: failed at once.
     expect(await store.markStaleRunsCrashed(30_000)).toEqual([run.id]);
     const crashed = (await store.getRun(run.id))!;
     expect(crashed.status).toBe('failed');
-    expect(crashed.error).toBe(`crashed: no heartbeat since ${new Date(alive.heartbeatAt!).toISOString()}`);
+    expect(crashed.error).toBe(`crashed: its process (pid ${child.proc.pid} on ${hostname()}) is gone; last heartbeat ${new Date(alive.heartbeatAt!).toISOString()}`);
     expect(crashed.errorStep).toBe(5);
     await store.close();
   });

@@ -25,12 +25,15 @@ export type {
   SeriesPoint,
   StatusCounts,
   Sweep,
+  SweepOwner,
   SweepStatus,
   SweepSummary,
 } from './types';
 export { RUN_STATUSES } from './types';
 export { RUN_TRANSITIONS, canTransition } from './transitions';
-export { IllegalTransitionError, NotFoundError, ReadOnlyStoreError, SchemaVersionError, StoreError } from './errors';
+export { IllegalTransitionError, NotFoundError, ReadOnlyStoreError, SchemaVersionError, StoreError, StoreWriteError, UnusableStoreError } from './errors';
+export { SWEEP_STALE_AFTER_MS, processLiveness, sweepStatusNow } from './liveness';
+export type { Liveness } from './liveness';
 export { MIGRATIONS, SCHEMA_VERSION, migrate, schemaVersion } from './migrations';
 export type { Migration, MigrateOptions } from './migrations';
 export { SqliteRunStore, openStore } from './sqlite-store';

@@ -115,6 +115,19 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    description: 'the process running a sweep (sweeps.host, pid, started_at, heartbeat_at)',
+    up(db) {
+      // Who set the sweep running, so a reader can tell a live sweep from one whose process died.
+      db.exec(`
+        ALTER TABLE sweeps ADD COLUMN host TEXT;
+        ALTER TABLE sweeps ADD COLUMN pid INTEGER;
+        ALTER TABLE sweeps ADD COLUMN started_at INTEGER;
+        ALTER TABLE sweeps ADD COLUMN heartbeat_at INTEGER;
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

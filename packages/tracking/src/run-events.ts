@@ -22,6 +22,11 @@ export function crashedMessage(last: EpochMs | null): string {
   return `crashed: no heartbeat since ${last === null ? 'never' : new Date(last).toISOString()}`;
 }
 
+/** Error and event of a running run whose process is known to be gone (a dead pid on this host). */
+export function goneMessage(run: { host: string; pid: number }, last: EpochMs | null): string {
+  return `crashed: its process (pid ${run.pid} on ${run.host}) is gone; last heartbeat ${last === null ? 'never' : new Date(last).toISOString()}`;
+}
+
 /** The event of a retry, naming the attempt it replaces. */
 export function retryMessage(run: { attempt: number; status: RunStatus; error: string | null }): string {
   return `retry after attempt ${run.attempt} (${run.status}: ${firstLine(run.error ?? '')})`;

@@ -3,7 +3,7 @@
 import type Database from 'better-sqlite3';
 import { type ArtifactRow, type RunRow, type SweepRow, toArtifact, toArtifactInfo, toSweep } from './sqlite-rows';
 import { countsBySweep, latestByRun } from './summaries';
-import type { Artifact, ArtifactInfo, MetricScope, RunEvent, RunFilter, RunStatus, StatusCounts, Sweep } from './types';
+import type { Artifact, ArtifactInfo, EpochMs, MetricScope, RunEvent, RunFilter, RunStatus, StatusCounts, Sweep } from './types';
 
 export type Prepare = (sql: string) => Database.Statement;
 
@@ -32,14 +32,14 @@ export function runWhere(filter: RunFilter): RunWhere | null {
   return { where: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
-export function sweepById(stmt: Prepare, id: number): Sweep | undefined {
+export function sweepById(stmt: Prepare, id: number, now: EpochMs): Sweep | undefined {
   const row = stmt(`SELECT * FROM sweeps WHERE id = ?`).get(id) as SweepRow | undefined;
-  return row && toSweep(row);
+  return row && toSweep(row, now);
 }
 
-export function sweepByName(stmt: Prepare, name: string): Sweep | undefined {
+export function sweepByName(stmt: Prepare, name: string, now: EpochMs): Sweep | undefined {
   const row = stmt(`SELECT * FROM sweeps WHERE name = ?`).get(name) as SweepRow | undefined;
-  return row && toSweep(row);
+  return row && toSweep(row, now);
 }
 
 export function sweepRows(stmt: Prepare): SweepRow[] {

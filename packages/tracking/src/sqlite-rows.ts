@@ -1,7 +1,8 @@
 // Row shapes as SQLite returns them (snake_case columns, JSON as text) and their records.
 import { decodeArtifact } from './artifact-codec';
 import { fromJson } from './codec';
-import type { Artifact, ArtifactContent, ArtifactInfo, JsonObject, Run, RunStatus, Sweep, SweepStatus } from './types';
+import { sweepStatusNow } from './liveness';
+import type { Artifact, ArtifactContent, ArtifactInfo, EpochMs, JsonObject, Run, RunStatus, Sweep, SweepStatus } from './types';
 
 export interface SweepRow {
   id: number;
@@ -11,6 +12,10 @@ export interface SweepRow {
   file_path: string | null;
   status: SweepStatus;
   created_at: number;
+  host: string | null;
+  pid: number | null;
+  started_at: number | null;
+  heartbeat_at: number | null;
 }
 
 export interface RunRow {
@@ -51,15 +56,18 @@ export interface ArtifactRow {
   created_at: number;
 }
 
-export function toSweep(row: SweepRow): Sweep {
+/** `now` decides whether a running sweep's process is still there (sweepStatusNow). */
+export function toSweep(row: SweepRow, now: EpochMs): Sweep {
+  const owner = { host: row.host, pid: row.pid, startedAt: row.started_at, heartbeatAt: row.heartbeat_at };
   return {
     id: row.id,
     name: row.name,
     description: row.description,
     config: fromJson<JsonObject>(row.config)!,
     filePath: row.file_path,
-    status: row.status,
+    status: sweepStatusNow(row.status, owner, now),
     createdAt: row.created_at,
+    ...owner,
   };
 }
 

@@ -40,7 +40,7 @@ describe('openStore', () => {
       synchronous: 'normal',
       busyTimeoutMs: 10_000,
       foreignKeys: true,
-      schemaVersion: 2,
+      schemaVersion: 3,
     });
   });
 
@@ -62,6 +62,10 @@ describe('sweeps', () => {
       filePath: 'experiments/a.yaml',
       status: 'queued',
       createdAt: clock.t,
+      host: null,
+      pid: null,
+      startedAt: null,
+      heartbeatAt: null,
     });
     expect(await store.findSweepByName('ablation')).toEqual(sweep);
     expect(await store.findSweepByName('nope')).toBeUndefined();

@@ -4,9 +4,10 @@ import type Database from 'better-sqlite3';
 import { resolve } from 'node:path';
 import { encodeArtifact } from './artifact-codec';
 import { toJson } from './codec';
-import { NotFoundError, ReadOnlyStoreError, StoreError } from './errors';
+import { NotFoundError, ReadOnlyStoreError, StoreError, StoreWriteError } from './errors';
 import { toExportRecord } from './export-rows';
-import { crashedMessage, errorText, firstLine, retryMessage, startMessage } from './run-events';
+import { crashMessage, type StaleCandidate } from './liveness';
+import { errorText, firstLine, retryMessage, startMessage } from './run-events';
 import { checkMetricPoints, checkNewRuns, checkNewSweep, checkSeriesOptions, checkSweepStatus, checkTransition, findSweep } from './run-validation';
 import { type ConnectionSettings, connectionSettings, openConnection } from './sqlite-connection';
 import { insertMetrics } from './sqlite-metrics';
@@ -15,7 +16,7 @@ import { type RunRow, toRun, toSweep } from './sqlite-rows';
 import { emptyCounts, metricSeriesFromRows, summariseRun } from './summaries';
 import type {
   Artifact, ArtifactInfo, EpochMs, ExportRecord, MetricPoint, MetricScope, MetricSeries, NewArtifact, NewRun, NewSweep, Progress, Run,
-  RunClaim, RunDetail, RunFilter, RunStatus, RunStore, RunSummary, SeriesOptions, Sweep, SweepStatus, SweepSummary,
+  RunClaim, RunDetail, RunFilter, RunStatus, RunStore, RunSummary, SeriesOptions, Sweep, SweepOwner, SweepStatus, SweepSummary,
 } from './types';
 
 export interface OpenStoreOptions {
@@ -26,12 +27,18 @@ export interface OpenStoreOptions {
   busyTimeoutMs?: number;
   /** Clock for timestamps (tests use a fake one). */
   now?: () => EpochMs;
+  /** Caps the file at this many pages (SQLite's max_page_count; 4 KB pages): writes beyond fail as
+   * on a full disk. For fault-injection tests. */
+  maxPageCount?: number;
 }
 
 /** Opens (creating file, parent directories and schema as needed) the SQLite store at `path`. */
 export async function openStore(path: string, options: OpenStoreOptions = {}): Promise<SqliteRunStore> {
   return new SqliteRunStore(path, options);
 }
+
+/** SQLite result codes of a disk or file that refuses writes (SQLITE_FULL, SQLITE_IOERR_WRITE, SQLITE_READONLY_DBMOVED, ...). */
+const UNWRITABLE = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN)/;
 
 function isForeignKeyError(e: unknown): boolean {
   return (e as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
@@ -58,6 +65,7 @@ export class SqliteRunStore implements RunStore {
     this.now = options.now ?? Date.now;
     this.path = path === ':memory:' ? path : resolve(path);
     this.db = openConnection(this.path, { readonly: this.readonly, busyTimeoutMs: options.busyTimeoutMs ?? 10_000 });
+    if (options.maxPageCount !== undefined) this.db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxPageCount))}`);
   }
 
   /** The connection's settings, for diagnostics (and the tests that pin them). */
@@ -65,51 +73,76 @@ export class SqliteRunStore implements RunStore {
     return connectionSettings(this.db);
   }
 
-  private writable(operation: string): void {
+  /**
+   * Runs a write. Refusals of the database for reasons outside scorelab (a full disk, an I/O error,
+   * a file system gone read-only) become one StoreWriteError naming the file and the cause.
+   */
+  private write<T>(operation: string, body: () => T): T {
     if (this.readonly) throw new ReadOnlyStoreError(operation);
+    try {
+      return body();
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (typeof code === 'string' && UNWRITABLE.test(code)) throw new StoreWriteError(this.path, operation, code, (e as Error).message);
+      throw e;
+    }
   }
 
   // ------------------------------------------------------------------ sweeps
 
   async createSweep(sweep: NewSweep): Promise<Sweep> {
-    this.writable('createSweep');
-    checkNewSweep(sweep);
-    let info: Database.RunResult;
-    try {
-      info = this.stmt(
-        `INSERT INTO sweeps (name, description, config, file_path, status, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-      ).run(sweep.name, sweep.description ?? null, toJson(sweep.config), sweep.filePath ?? null, sweep.status ?? 'queued', this.now());
-    } catch (e) {
-      if ((e as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw e;
-      const existing = await this.findSweepByName(sweep.name);
-      throw new StoreError(`sweep '${sweep.name}' already exists (id ${existing?.id}); resume it or choose another name`);
-    }
-    return this.sweepById(Number(info.lastInsertRowid))!;
+    return this.write('createSweep', () => {
+      checkNewSweep(sweep);
+      let info: Database.RunResult;
+      try {
+        info = this.stmt(
+          `INSERT INTO sweeps (name, description, config, file_path, status, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+        ).run(sweep.name, sweep.description ?? null, toJson(sweep.config), sweep.filePath ?? null, sweep.status ?? 'queued', this.now());
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw e;
+        const existing = q.sweepByName(this.stmt, sweep.name, this.now());
+        throw new StoreError(`sweep '${sweep.name}' already exists (id ${existing?.id}); resume it or choose another name`);
+      }
+      return this.sweepById(Number(info.lastInsertRowid))!;
+    });
   }
 
   async findSweepByName(name: string): Promise<Sweep | undefined> {
-    return q.sweepByName(this.stmt, name);
+    return q.sweepByName(this.stmt, name, this.now());
   }
 
-  async setSweepStatus(sweepId: number, status: SweepStatus): Promise<void> {
-    this.writable('setSweepStatus');
-    checkSweepStatus(status);
-    const info = this.stmt(`UPDATE sweeps SET status = ? WHERE id = ?`).run(status, sweepId);
-    if (info.changes === 0) throw new NotFoundError(`sweep ${sweepId} does not exist`);
+  async setSweepStatus(sweepId: number, status: SweepStatus, owner?: SweepOwner): Promise<void> {
+    return this.write('setSweepStatus', () => {
+      checkSweepStatus(status);
+      const at = this.now();
+      const info = owner
+        ? this.stmt(`UPDATE sweeps SET status = ?, host = ?, pid = ?, started_at = ?, heartbeat_at = ? WHERE id = ?`).run(status, owner.host, owner.pid, at, at, sweepId)
+        : this.stmt(`UPDATE sweeps SET status = ? WHERE id = ?`).run(status, sweepId);
+      if (info.changes === 0) throw new NotFoundError(`sweep ${sweepId} does not exist`);
+    });
+  }
+
+  async heartbeatSweep(sweepId: number): Promise<void> {
+    return this.write('heartbeatSweep', () => {
+      const info = this.stmt(`UPDATE sweeps SET heartbeat_at = ? WHERE id = ?`).run(this.now(), sweepId);
+      if (info.changes === 0) throw new NotFoundError(`sweep ${sweepId} does not exist`);
+    });
   }
 
   private sweepById(id: number): Sweep | undefined {
-    return q.sweepById(this.stmt, id);
+    return q.sweepById(this.stmt, id, this.now());
   }
 
   private resolveSweep(idOrName: number | string): Sweep | undefined {
-    return findSweep(idOrName, (id) => q.sweepById(this.stmt, id), (name) => q.sweepByName(this.stmt, name));
+    const now = this.now();
+    return findSweep(idOrName, (id) => q.sweepById(this.stmt, id, now), (name) => q.sweepByName(this.stmt, name, now));
   }
 
   async listSweeps(): Promise<SweepSummary[]> {
     const rows = q.sweepRows(this.stmt);
     const counts = q.statusCounts(this.stmt);
-    return rows.map((r) => ({ ...toSweep(r), counts: counts.get(r.id) ?? emptyCounts() }));
+    const now = this.now();
+    return rows.map((r) => ({ ...toSweep(r, now), counts: counts.get(r.id) ?? emptyCounts() }));
   }
 
   async getSweep(idOrName: number | string): Promise<SweepSummary | undefined> {
@@ -121,29 +154,30 @@ export class SqliteRunStore implements RunStore {
   // ------------------------------------------------------------------ runs: writes
 
   async addRuns(sweepId: number, runs: NewRun[], options: { skipExisting?: boolean } = {}): Promise<Run[]> {
-    this.writable('addRuns');
-    if (!this.sweepById(sweepId)) throw new NotFoundError(`sweep ${sweepId} does not exist`);
-    checkNewRuns(runs);
-    const conflict = options.skipExisting ? 'ON CONFLICT (sweep_id, idx) DO NOTHING' : '';
-    const insert = this.stmt(
-      `INSERT INTO runs (sweep_id, idx, status, params, config, config_hash, seed, created_at)
-       VALUES (?, ?, 'queued', ?, ?, ?, ?, ?) ${conflict}`,
-    );
-    const event = this.eventStatement();
-    const ids: number[] = [];
-    this.db
-      .transaction(() => {
-        const at = this.now();
-        for (const r of runs) {
-          const info = insert.run(sweepId, r.idx, toJson(r.params), toJson(r.config), r.configHash, r.seed, at);
-          if (info.changes === 0) continue;
-          const id = Number(info.lastInsertRowid);
-          event.run(id, at, null, 'queued', null);
-          ids.push(id);
-        }
-      })
-      .immediate();
-    return ids.map((id) => this.runById(id)!);
+    return this.write('addRuns', () => {
+      if (!this.sweepById(sweepId)) throw new NotFoundError(`sweep ${sweepId} does not exist`);
+      checkNewRuns(runs);
+      const conflict = options.skipExisting ? 'ON CONFLICT (sweep_id, idx) DO NOTHING' : '';
+      const insert = this.stmt(
+        `INSERT INTO runs (sweep_id, idx, status, params, config, config_hash, seed, created_at)
+         VALUES (?, ?, 'queued', ?, ?, ?, ?, ?) ${conflict}`,
+      );
+      const event = this.eventStatement();
+      const ids: number[] = [];
+      this.db
+        .transaction(() => {
+          const at = this.now();
+          for (const r of runs) {
+            const info = insert.run(sweepId, r.idx, toJson(r.params), toJson(r.config), r.configHash, r.seed, at);
+            if (info.changes === 0) continue;
+            const id = Number(info.lastInsertRowid);
+            event.run(id, at, null, 'queued', null);
+            ids.push(id);
+          }
+        })
+        .immediate();
+      return ids.map((id) => this.runById(id)!);
+    });
   }
 
   private eventStatement(): Database.Statement {
@@ -183,134 +217,147 @@ export class SqliteRunStore implements RunStore {
     );
   }
   async startRun(runId: number, claim: RunClaim): Promise<Run> {
-    this.writable('startRun');
-    this.db.transaction(() => this.startInTransaction(runId, claim)).immediate();
-    return this.runById(runId)!;
+    return this.write('startRun', () => {
+      this.db.transaction(() => this.startInTransaction(runId, claim)).immediate();
+      return this.runById(runId)!;
+    });
   }
 
   async claimRun(sweepId: number, claim: RunClaim): Promise<Run | undefined> {
-    this.writable('claimRun');
-    const id = this.db
-      .transaction(() => {
-        const row = this.stmt(
-          `SELECT id FROM runs WHERE sweep_id = ? AND status = 'queued' ORDER BY idx LIMIT 1`,
-        ).get(sweepId) as { id: number } | undefined;
-        if (!row) return undefined;
-        this.startInTransaction(row.id, claim);
-        return row.id;
-      })
-      .immediate();
-    return id === undefined ? undefined : this.runById(id);
+    return this.write('claimRun', () => {
+      const id = this.db
+        .transaction(() => {
+          const row = this.stmt(
+            `SELECT id FROM runs WHERE sweep_id = ? AND status = 'queued' ORDER BY idx LIMIT 1`,
+          ).get(sweepId) as { id: number } | undefined;
+          if (!row) return undefined;
+          this.startInTransaction(row.id, claim);
+          return row.id;
+        })
+        .immediate();
+      return id === undefined ? undefined : this.runById(id);
+    });
   }
 
-  async heartbeat(runId: number, progress: Progress): Promise<RunStatus> {
-    this.writable('heartbeat');
-    const info = this.stmt(
-      `UPDATE runs SET heartbeat_at = ?, current_step = ?, total_steps = coalesce(?, total_steps)
-       WHERE id = ? AND status = 'running'`,
-    ).run(this.now(), progress.step, progress.totalSteps ?? null, runId);
-    if (info.changes > 0) return 'running';
-    const row = this.stmt(`SELECT status FROM runs WHERE id = ?`).get(runId) as { status: RunStatus } | undefined;
-    if (!row) throw new NotFoundError(`run ${runId} does not exist`);
-    return row.status;
+  async heartbeat(runId: number, progress?: Progress): Promise<RunStatus> {
+    return this.write('heartbeat', () => {
+      const info = this.stmt(
+        `UPDATE runs SET heartbeat_at = ?, current_step = coalesce(?, current_step), total_steps = coalesce(?, total_steps)
+         WHERE id = ? AND status = 'running'`,
+      ).run(this.now(), progress?.step ?? null, progress?.totalSteps ?? null, runId);
+      if (info.changes > 0) return 'running';
+      const row = this.stmt(`SELECT status FROM runs WHERE id = ?`).get(runId) as { status: RunStatus } | undefined;
+      if (!row) throw new NotFoundError(`run ${runId} does not exist`);
+      return row.status;
+    });
   }
 
   async logMetrics(runId: number, points: readonly MetricPoint[]): Promise<void> {
-    this.writable('logMetrics');
-    if (points.length === 0) return;
-    checkMetricPoints(points);
-    const at = this.now();
-    try {
-      this.db.transaction(() => insertMetrics(this.stmt, runId, points, at)).immediate();
-    } catch (e) {
-      if (isForeignKeyError(e)) throw new NotFoundError(`logMetrics: run ${runId} does not exist`);
-      throw e;
-    }
+    return this.write('logMetrics', () => {
+      if (points.length === 0) return;
+      checkMetricPoints(points);
+      const at = this.now();
+      try {
+        this.db.transaction(() => insertMetrics(this.stmt, runId, points, at)).immediate();
+      } catch (e) {
+        if (isForeignKeyError(e)) throw new NotFoundError(`logMetrics: run ${runId} does not exist`);
+        throw e;
+      }
+    });
   }
 
   async finishRun(runId: number): Promise<Run> {
-    this.writable('finishRun');
-    this.db.transaction(() => this.transition(runId, 'finished', 'ended_at = ?', [this.now()], null)).immediate();
-    return this.runById(runId)!;
+    return this.write('finishRun', () => {
+      this.db.transaction(() => this.transition(runId, 'finished', 'ended_at = ?', [this.now()], null)).immediate();
+      return this.runById(runId)!;
+    });
   }
 
   async failRun(runId: number, error: unknown, step: number | null = null): Promise<Run> {
-    this.writable('failRun');
-    const text = errorText(error);
-    this.db
-      .transaction(() =>
-        this.transition(runId, 'failed', 'ended_at = ?, error = ?, error_step = coalesce(?, current_step)', [this.now(), text, step], firstLine(text)),
-      )
-      .immediate();
-    return this.runById(runId)!;
+    return this.write('failRun', () => {
+      const text = errorText(error);
+      this.db
+        .transaction(() =>
+          this.transition(runId, 'failed', 'ended_at = ?, error = ?, error_step = coalesce(?, current_step)', [this.now(), text, step], firstLine(text)),
+        )
+        .immediate();
+      return this.runById(runId)!;
+    });
   }
 
   async killRun(runId: number, reason = 'killed'): Promise<Run> {
-    this.writable('killRun');
-    this.db
-      .transaction(() =>
-        this.transition(runId, 'killed', 'ended_at = ?, error = ?, error_step = current_step', [this.now(), reason], reason),
-      )
-      .immediate();
-    return this.runById(runId)!;
+    return this.write('killRun', () => {
+      this.db
+        .transaction(() =>
+          this.transition(runId, 'killed', 'ended_at = ?, error = ?, error_step = current_step', [this.now(), reason], reason),
+        )
+        .immediate();
+      return this.runById(runId)!;
+    });
   }
 
   async markStaleRunsCrashed(staleAfterMs: number): Promise<number[]> {
-    this.writable('markStaleRunsCrashed');
-    return this.db
-      .transaction(() => {
-        const now = this.now();
-        const stale = this.stmt(
-          `SELECT id, coalesce(heartbeat_at, started_at) AS last FROM runs
-           WHERE status = 'running' AND coalesce(heartbeat_at, started_at, 0) < ? ORDER BY id`,
-        ).all(now - staleAfterMs) as { id: number; last: number | null }[];
-        for (const { id, last } of stale) {
-          const message = crashedMessage(last);
-          this.transition(id, 'failed', 'ended_at = ?, error = ?, error_step = current_step', [now, message], message);
-        }
-        return stale.map((s) => s.id);
-      })
-      .immediate();
+    return this.write('markStaleRunsCrashed', () =>
+      this.db
+        .transaction(() => {
+          const now = this.now();
+          const running = this.stmt(
+            `SELECT id, host, pid, started_at AS startedAt, coalesce(heartbeat_at, started_at) AS last FROM runs
+             WHERE status = 'running' ORDER BY id`,
+          ).all() as StaleCandidate[];
+          const crashed: number[] = [];
+          for (const run of running) {
+            const message = crashMessage(run, now, staleAfterMs);
+            if (message === null) continue;
+            this.transition(run.id, 'failed', 'ended_at = ?, error = ?, error_step = current_step', [now, message], message);
+            crashed.push(run.id);
+          }
+          return crashed;
+        })
+        .immediate(),
+    );
   }
 
   async resetRunForRetry(runId: number): Promise<Run> {
-    this.writable('resetRunForRetry');
-    this.db
-      .transaction(() => {
-        this.transition(
-          runId,
-          'queued',
-          `started_at = NULL, ended_at = NULL, heartbeat_at = NULL, error = NULL, error_step = NULL,
-           current_step = NULL, total_steps = NULL, backend = NULL, versions = NULL, git_commit = NULL,
-           host = NULL, pid = NULL`,
-          [],
-          retryMessage,
-        );
-        // The retried attempt starts clean series; the old attempt survives in run_events only.
-        this.stmt(`DELETE FROM metrics WHERE run_id = ?`).run(runId);
-        this.stmt(`DELETE FROM latest_metrics WHERE run_id = ?`).run(runId);
-        this.stmt(`DELETE FROM artifacts WHERE run_id = ?`).run(runId);
-      })
-      .immediate();
-    return this.runById(runId)!;
+    return this.write('resetRunForRetry', () => {
+      this.db
+        .transaction(() => {
+          this.transition(
+            runId,
+            'queued',
+            `started_at = NULL, ended_at = NULL, heartbeat_at = NULL, error = NULL, error_step = NULL,
+             current_step = NULL, total_steps = NULL, backend = NULL, versions = NULL, git_commit = NULL,
+             host = NULL, pid = NULL`,
+            [],
+            retryMessage,
+          );
+          // The retried attempt starts clean series; the old attempt survives in run_events only.
+          this.stmt(`DELETE FROM metrics WHERE run_id = ?`).run(runId);
+          this.stmt(`DELETE FROM latest_metrics WHERE run_id = ?`).run(runId);
+          this.stmt(`DELETE FROM artifacts WHERE run_id = ?`).run(runId);
+        })
+        .immediate();
+      return this.runById(runId)!;
+    });
   }
 
   async saveArtifact(runId: number, artifact: NewArtifact): Promise<ArtifactInfo> {
-    this.writable('saveArtifact');
-    const { format, shape, json, blob, bytes } = encodeArtifact(artifact);
-    try {
-      this.stmt(
-        `INSERT INTO artifacts (run_id, name, kind, format, shape, json, blob, bytes, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (run_id, name) DO UPDATE SET kind = excluded.kind, format = excluded.format,
-           shape = excluded.shape, json = excluded.json, blob = excluded.blob, bytes = excluded.bytes,
-           created_at = excluded.created_at`,
-      ).run(runId, artifact.name, artifact.kind, format, shape, json, blob, bytes, this.now());
-    } catch (e) {
-      if (isForeignKeyError(e)) throw new NotFoundError(`saveArtifact: run ${runId} does not exist`);
-      throw e;
-    }
-    return q.artifactInfo(this.stmt, runId, artifact.name)!;
+    return this.write('saveArtifact', () => {
+      const { format, shape, json, blob, bytes } = encodeArtifact(artifact);
+      try {
+        this.stmt(
+          `INSERT INTO artifacts (run_id, name, kind, format, shape, json, blob, bytes, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (run_id, name) DO UPDATE SET kind = excluded.kind, format = excluded.format,
+             shape = excluded.shape, json = excluded.json, blob = excluded.blob, bytes = excluded.bytes,
+             created_at = excluded.created_at`,
+        ).run(runId, artifact.name, artifact.kind, format, shape, json, blob, bytes, this.now());
+      } catch (e) {
+        if (isForeignKeyError(e)) throw new NotFoundError(`saveArtifact: run ${runId} does not exist`);
+        throw e;
+      }
+      return q.artifactInfo(this.stmt, runId, artifact.name)!;
+    });
   }
 
   // ------------------------------------------------------------------ queries

@@ -34,8 +34,22 @@ export interface Sweep {
   description: string | null;
   config: JsonObject;
   filePath: string | null;
+  /** As set by the runner, except that a `running` sweep whose process is gone reads as `killed`
+   * (liveness.ts: a dead pid on this host, or no heartbeat for 30 s from another host). */
   status: SweepStatus;
   createdAt: EpochMs;
+  /** The process that last set the sweep running (null before schema version 3 or if never run). */
+  host: string | null;
+  pid: number | null;
+  /** When that process set it running, and its last heartbeat. */
+  startedAt: EpochMs | null;
+  heartbeatAt: EpochMs | null;
+}
+
+/** The process running a sweep (the `scorelab sweep` parent), recorded by setSweepStatus('running', owner). */
+export interface SweepOwner {
+  host: string;
+  pid: number;
 }
 
 export interface SweepSummary extends Sweep {
@@ -213,7 +227,10 @@ export interface RunStore {
   // --- sweeps
   createSweep(sweep: NewSweep): Promise<Sweep>;
   findSweepByName(name: string): Promise<Sweep | undefined>;
-  setSweepStatus(sweepId: number, status: SweepStatus): Promise<void>;
+  /** With `owner` (when setting it running): records the process that runs it and its first heartbeat. */
+  setSweepStatus(sweepId: number, status: SweepStatus, owner?: SweepOwner): Promise<void>;
+  /** The sweep's process is alive: refreshes the sweep's heartbeat (readers on other hosts rely on it). */
+  heartbeatSweep(sweepId: number): Promise<void>;
   listSweeps(): Promise<SweepSummary[]>;
   /** A number is an id; a string is a name, or an id if no sweep has that name and it is all digits. */
   getSweep(idOrName: number | string): Promise<SweepSummary | undefined>;
@@ -227,16 +244,17 @@ export interface RunStore {
   /** Atomically takes the queued run with the smallest idx of the sweep (queued -> running), or
    * undefined when none is left. Safe with several workers. */
   claimRun(sweepId: number, claim: RunClaim): Promise<Run | undefined>;
-  /** Records progress and the heartbeat time. Returns the run's status: anything but 'running' means
-   * the run was killed or declared crashed meanwhile and the worker should stop. */
-  heartbeat(runId: number, progress: Progress): Promise<RunStatus>;
+  /** Records progress (if given) and the heartbeat time. Returns the run's status: anything but
+   * 'running' means the run was killed or declared crashed meanwhile and the worker should stop. */
+  heartbeat(runId: number, progress?: Progress): Promise<RunStatus>;
   /** Inserts the points in one transaction and updates latest_metrics. */
   logMetrics(runId: number, points: readonly MetricPoint[]): Promise<void>;
   finishRun(runId: number): Promise<Run>;
   failRun(runId: number, error: unknown, step?: number | null): Promise<Run>;
   killRun(runId: number, reason?: string): Promise<Run>;
-  /** running runs whose heartbeat is older than staleAfterMs -> failed ('crashed: no heartbeat since ...').
-   * Returns the ids it changed. */
+  /** running runs whose process is gone -> failed: on this host, a dead pid at once ('crashed: its
+   * process (pid N on H) is gone ...'), while a live pid is never taken over; from other hosts, a
+   * heartbeat older than staleAfterMs ('crashed: no heartbeat since ...'). Returns the ids it changed. */
   markStaleRunsCrashed(staleAfterMs: number): Promise<number[]>;
   /** failed|killed -> queued. Deletes the run's metrics, latest metrics and artifacts (so the retried
    * series start clean); keeps the run row, its attempt count and its events (history). */
