@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { SchemaVersionError, UnusableStoreError } from '@scorelab/tracking';
 import { startServer } from './server';
 
 const WORKSPACE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -48,6 +49,8 @@ try {
 } catch (e) {
   const err = e as Error & { code?: string };
   if (err.code === 'EADDRINUSE') fail(`port ${portText} is in use; choose another with --port`);
+  // Not a scorelab store (or one this build cannot read): what the file is and what to do, one line.
+  if (err instanceof UnusableStoreError || err instanceof SchemaVersionError) fail(err.message);
   fail(`cannot serve ${dbPath}: ${err.message}`);
 }
 console.log(`Scorelab dashboard: ${server.url}/  (store ${dbPath}, read-only; Ctrl-C to stop)`);

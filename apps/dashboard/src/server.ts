@@ -25,14 +25,16 @@ const LOOPBACK = ['127.0.0.1', 'localhost', '::1', '[::1]'];
 
 export async function startServer(options: StartServerOptions): Promise<DashboardServer> {
   const host = options.host ?? '127.0.0.1';
+  // The store first: a file that is not a scorelab store is refused (UnusableStoreError) before any bundling.
+  const store = await openStore(options.dbPath, { readonly: true });
   // The pages' scripts are bundled before the server listens, so a broken client fails here.
   const client = clientBundle();
   try {
     await client;
   } catch (e) {
+    await store.close();
     throw new Error(`cannot bundle the dashboard client (apps/dashboard/client): ${(e as Error).message}`);
   }
-  const store = await openStore(options.dbPath, { readonly: true });
   // On loopback only loopback names may appear in Host: a web page on another site cannot reach the
   // dashboard through DNS rebinding. Bound elsewhere (--host 0.0.0.0) any Host is accepted.
   const app = createApp(store, { allowedHosts: LOOPBACK.includes(host) ? LOOPBACK : undefined, client });

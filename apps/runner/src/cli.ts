@@ -5,7 +5,8 @@
 import { statSync } from 'node:fs';
 import yargs from 'yargs';
 import { BACKEND_NAMES, DEFAULT_DB, DEFAULT_EXPERIMENT, backendProblem, scorelabVersion } from './environment';
-import { EXIT, UsageError } from './errors';
+import { CommandFailure, EXIT, UsageError } from './errors';
+import { heartbeatTimeoutMs, storeMaxPages, workerMemoryLimitMb } from './limits';
 import type { ProgressMode } from './progress';
 import { shellQuote } from './shell';
 
@@ -46,6 +47,10 @@ function checkRunInputs(args: CommonRunArgs, command: string): string {
     const problem = backendProblem(args.backend);
     if (problem) throw new UsageError(problem, command);
   }
+  // The SCORELAB_* limits are read later; a bad value is bad input before anything is written.
+  heartbeatTimeoutMs();
+  workerMemoryLimitMb(1);
+  storeMaxPages();
   return dbPath;
 }
 
@@ -202,6 +207,17 @@ export async function main(argv: readonly string[]): Promise<number> {
       const cmd = e.command ?? (argv.length > 0 && ['sweep', 'run', 'ls', 'show', 'export'].includes(argv[0]) ? argv[0] : undefined);
       process.stderr.write(`(see: scorelab ${cmd ? `${cmd} ` : ''}--help)\n`);
       return EXIT.usage;
+    }
+    // A --db that is not a scorelab store (or not writable): one line, the file untouched, exit 2.
+    // (inspect loads the store package; after a failure that costs nothing.)
+    const storeProblem = (await commands.inspect()).unusableStoreMessage(e);
+    if (storeProblem !== null) {
+      process.stderr.write(`scorelab: ${storeProblem}\n`);
+      return EXIT.usage;
+    }
+    if (e instanceof CommandFailure) {
+      process.stderr.write(`scorelab: ${e.message}\n`);
+      return EXIT.runsFailed;
     }
     process.stderr.write(`scorelab: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return EXIT.runsFailed;

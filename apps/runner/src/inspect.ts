@@ -2,10 +2,18 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { stringify as toYaml } from 'yaml';
-import { openStore, type ExportRecord, type RunStore, type SweepSummary } from '@scorelab/tracking';
+import { openStore, SchemaVersionError, UnusableStoreError, type ExportRecord, type RunStore, type SweepSummary } from '@scorelab/tracking';
 import { UsageError } from './errors';
 import { formatDuration, formatNumber, formatParams, formatTime, renderTable, type Column } from './format';
 import { runsTable } from './run-sweep';
+
+/**
+ * The one-line message of an error that means the store cannot be used (not a scorelab store, not
+ * writable, a newer schema): the CLI exits 2 with it, like other bad input. null for any other error.
+ */
+export function unusableStoreMessage(e: unknown): string | null {
+  return e instanceof UnusableStoreError || e instanceof SchemaVersionError ? e.message : null;
+}
 
 export async function withReadonlyStore<T>(dbPath: string, command: string, body: (store: RunStore) => Promise<T>): Promise<T> {
   const path = resolve(dbPath);
@@ -15,6 +23,8 @@ export async function withReadonlyStore<T>(dbPath: string, command: string, body
   try {
     store = await openStore(path, { readonly: true });
   } catch (e) {
+    // Says what the file is and what to do in one line (the CLI exits 2 with it).
+    if (e instanceof UnusableStoreError || e instanceof SchemaVersionError) throw e;
     throw new UsageError(`cannot open the run store ${path}: ${(e as Error).message}`, command);
   }
   try {

@@ -18,11 +18,18 @@ export interface WorkerOptions {
   gitCommit: string | null;
   host: string;
   /**
-   * Created by the parent when the sweep is interrupted. Workers also look for it (synchronously)
-   * because a signal is only delivered when the event loop turns, and the sampler's loop and the
+   * Created by the parent when the sweep is interrupted or stopped; it holds the reason the runs
+   * are killed with (`interrupted (SIGINT)`). Workers also look for it (synchronously) because a
+   * signal is only delivered when the event loop turns, and the sampler's loop and the
    * evaluations are synchronous.
    */
   stopFile: string;
+  /** Resident memory (MB) above which the worker fails its run ('out of memory: ...'). */
+  memoryLimitMb: number;
+  /** How often the worker sends its run's heartbeat. */
+  heartbeatMs: number;
+  /** Cap on the store's pages (SCORELAB_STORE_MAX_PAGES, fault-injection tests). */
+  storeMaxPages?: number;
 }
 
 export type EndStatus = 'finished' | 'failed' | 'killed';
@@ -35,7 +42,9 @@ export type WorkerMessage =
   | { type: 'progress'; runId: number; phase: RunPhase; step: number; totalSteps: number; loss?: number }
   | { type: 'run-end'; runId: number; status: EndStatus; error: string | null; errorStep: number | null; durationMs: number }
   /** No queued run is left (or a stop was requested); the worker exits after sending this. */
-  | { type: 'done' };
+  | { type: 'done' }
+  /** The store refused a write (full disk, I/O error): the worker exits after this; the sweep stops. */
+  | { type: 'store-error'; message: string; reason: string };
 
 export function isWorkerMessage(m: unknown): m is WorkerMessage {
   return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string';

@@ -7,15 +7,22 @@
  *             with what it logged so far flushed, and exits; stragglers are SIGKILLed after
  *             STOP_GRACE_MS and their runs marked killed here.
  * 2nd signal: SIGKILL every worker at once, mark their runs killed.
+ *
+ * Every heartbeat period it also beats for the sweep and for its workers' runs (so a worker whose
+ * event loop is blocked inside one training step keeps its run), and kills a worker whose resident
+ * memory stays over the limit (its run fails 'out of memory: ...'). When the store refuses a
+ * write (full disk), the sweep stops: no worker is started again, the others stop their runs.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { IllegalTransitionError, type RunStore } from '@scorelab/tracking';
+import { IllegalTransitionError, StoreWriteError, type RunStore } from '@scorelab/tracking';
+import { storeFailureText } from './errors';
 import type { WorkerMessage, WorkerOptions } from './ipc';
 import { isWorkerMessage } from './ipc';
+import { outOfMemoryMessage, residentMb } from './limits';
 import type { ProgressDisplay, SweepView, WorkerView } from './progress';
 
 export const STOP_GRACE_MS = 10_000;
@@ -29,6 +36,7 @@ export interface PoolOptions {
   store: RunStore;
   sweepId: number;
   workers: number;
+  /** memoryLimitMb also caps each worker's JavaScript heap; heartbeatMs is the pool's beat too. */
   worker: Omit<WorkerOptions, 'workerIndex' | 'sweepId' | 'stopFile'>;
   view: SweepView;
   display: ProgressDisplay;
@@ -41,6 +49,9 @@ export interface PoolResult {
   stoppedBy: NodeJS.Signals | null;
   /** Messages of workers that could not start (backend or store failed to load). */
   fatal: string[];
+  /** The store refused a write: the sweep was stopped because of it. `message` names the file,
+   * `reason` is the short form the runs are failed or killed with. */
+  storeError: { message: string; reason: string } | null;
 }
 
 interface Slot {
@@ -52,18 +63,48 @@ interface Slot {
   output: string[];
   /** Messages and the exit are handled one after another, in arrival order. */
   queue: Promise<void>;
+  /** Consecutive watchdog checks that found the worker over its memory limit. */
+  overLimit: number;
+  /** Set when the pool killed the worker for its memory: the error of its run. */
+  outOfMemory: string | null;
 }
+
+/** V8's last words when the heap limit (--max-old-space-size) is reached. */
+const HEAP_OOM = /JavaScript heap out of memory|Reached heap limit/;
 
 export async function runPool(o: PoolOptions): Promise<PoolResult> {
   const slots: Slot[] = [];
   const pids = new Set<number>();
   const fatal: string[] = [];
   let stoppedBy: NodeJS.Signals | null = null;
+  let storeError: { message: string; reason: string } | null = null;
   let killTimer: ReturnType<typeof setTimeout> | undefined;
   let replacements = 0;
   const stopFile = join(tmpdir(), `scorelab-stop-${process.pid}-${o.sweepId}-${Date.now()}`);
   let finish: () => void = () => undefined;
   const allExited = new Promise<void>((resolve) => (finish = resolve));
+
+  /**
+   * The store refused a write: stop the sweep once (no more workers; the running ones stop their
+   * runs at the next step, killed with this reason), and say so once.
+   */
+  const abort = (message: string, reason: string): void => {
+    if (storeError !== null || stoppedBy !== null) return;
+    storeError = { message, reason };
+    o.display.warn(`scorelab: ${message}; stopping the sweep (free space on its disk or fix the file, then resume)`);
+    requestStop(`stopped: ${reason}`);
+  };
+  const abortFor = (e: StoreWriteError): void => abort(e.message, storeFailureText(e));
+
+  /** A write of the parent's; a StoreWriteError stops the sweep instead of escaping. */
+  const write = async (what: () => Promise<unknown>): Promise<void> => {
+    try {
+      await what();
+    } catch (e) {
+      if (!(e instanceof StoreWriteError)) throw e;
+      abortFor(e);
+    }
+  };
 
   const markKilled = async (runId: number, reason: string, step?: number): Promise<void> => {
     try {
@@ -72,19 +113,22 @@ export async function runPool(o: PoolOptions): Promise<PoolResult> {
       if (run?.status === 'running' && step !== undefined) await o.store.heartbeat(runId, { step });
       if (run?.status === 'running' || run?.status === 'queued') await o.store.killRun(runId, reason);
     } catch (e) {
-      if (!(e instanceof IllegalTransitionError)) o.display.warn(`could not mark run ${runId} killed: ${(e as Error).message}`);
+      if (e instanceof StoreWriteError) abortFor(e);
+      else if (!(e instanceof IllegalTransitionError)) o.display.warn(`could not mark run ${runId} killed: ${(e as Error).message}`);
     }
   };
 
   const spawn = (index: number): Slot => {
     const options: WorkerOptions = { ...o.worker, sweepId: o.sweepId, workerIndex: index, stopFile };
     const child = fork(WORKER_SCRIPT, [JSON.stringify(options)], {
-      execArgv: ['--import', TSX_LOADER],
+      // The heap limit makes V8 fail fast instead of thrashing; tensors live outside it, so the
+      // pool also watches the resident memory.
+      execArgv: ['--import', TSX_LOADER, `--max-old-space-size=${o.worker.memoryLimitMb}`],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
     });
     const view: WorkerView = { index, pid: child.pid, exited: false };
-    const slot: Slot = { view, child, ready: false, done: false, fatal: null, output: [], queue: Promise.resolve() };
+    const slot: Slot = { view, child, ready: false, done: false, fatal: null, output: [], queue: Promise.resolve(), overLimit: 0, outOfMemory: null };
     const handle = (what: () => Promise<void>) => {
       slot.queue = slot.queue.then(what).catch((e: unknown) => o.display.warn(`worker ${index}: ${(e as Error).message}`));
     };
@@ -149,6 +193,10 @@ export async function runPool(o: PoolOptions): Promise<PoolResult> {
       case 'done':
         slot.done = true;
         break;
+      case 'store-error':
+        slot.done = true;
+        abort(m.message, m.reason);
+        break;
     }
   };
 
@@ -168,20 +216,24 @@ export async function runPool(o: PoolOptions): Promise<PoolResult> {
       const { runId, phase, step: lastStep } = w.run;
       w.run = undefined;
       const trainStep = phase === 'train' || phase === 'eval' ? lastStep : undefined;
-      if (stoppedBy !== null) {
-        await markKilled(runId, `interrupted (${stoppedBy}): the worker did not stop in time and was killed`, trainStep);
+      if (stoppedBy !== null || (storeError !== null && slot.outOfMemory === null)) {
+        const why = stoppedBy !== null ? `interrupted (${stoppedBy}): the worker did not stop in time and was killed` : `stopped: ${storeError!.reason}`;
+        await markKilled(runId, why, trainStep);
         o.view.ended.killed++;
       } else {
         const tail = slot.output.slice(-10).join('\n');
-        const reason = `the worker process died during the run (${how})${tail ? `; its last output:\n${tail}` : ''}`;
+        const heapLimit = HEAP_OOM.test(tail) ? `out of memory: the worker's JavaScript heap reached its limit of ${o.worker.memoryLimitMb} MB (SCORELAB_WORKER_MEMORY_MB)` : null;
+        const reason = slot.outOfMemory ?? heapLimit ?? `the worker process died during the run (${how})${tail ? `; its last output:\n${tail}` : ''}`;
         try {
           const run = await o.store.getRun(runId);
           if (run?.status === 'running') await o.store.failRun(runId, reason, trainStep ?? run.currentStep);
         } catch (e) {
-          o.display.warn(`could not mark run ${runId} failed: ${(e as Error).message}`);
+          if (e instanceof StoreWriteError) abortFor(e);
+          else o.display.warn(`could not mark run ${runId} failed: ${(e as Error).message}`);
         }
         o.view.ended.failed++;
-        o.display.warn(`worker ${w.index} died during run ${runId} (${how}); the run is marked failed`);
+        if (slot.outOfMemory !== null || heapLimit !== null) o.display.warn(`worker ${w.index} was stopped during run ${runId}: ${reason}`);
+        else o.display.warn(`worker ${w.index} died during run ${runId} (${how}); the run is marked failed`);
       }
     }
     if (!slot.ready) {
@@ -192,7 +244,7 @@ export async function runPool(o: PoolOptions): Promise<PoolResult> {
         fatal.push(message);
         o.display.warn(`worker ${w.index} could not start: ${message}`);
       }
-    } else if (!slot.done && stoppedBy === null) {
+    } else if (!slot.done && stoppedBy === null && storeError === null) {
       if (slot.fatal !== null) o.display.warn(`worker ${w.index} failed: ${slot.fatal}`);
       // A worker that died mid-sweep is replaced while queued runs remain (bounded, so a run that
       // kills every worker it lands on cannot loop forever: it is failed each time it is claimed).
@@ -204,20 +256,26 @@ export async function runPool(o: PoolOptions): Promise<PoolResult> {
     }
   };
 
+  /** Asks every worker to stop its run at the next step with `reason`; stragglers are killed after STOP_GRACE_MS. */
+  const requestStop = (reason: string): void => {
+    try {
+      writeFileSync(stopFile, reason);
+    } catch {
+      // a signal still reaches the workers at their next turn of the event loop
+    }
+    if (killTimer) clearTimeout(killTimer);
+    killTimer = setTimeout(() => {
+      for (const s of slots) if (!s.view.exited) s.child.kill('SIGKILL');
+    }, STOP_GRACE_MS);
+    killTimer.unref();
+  };
+
   const stop = (signal: NodeJS.Signals): void => {
     if (stoppedBy === null) {
       stoppedBy = signal;
-      try {
-        writeFileSync(stopFile, signal);
-      } catch {
-        // the signal below still reaches the workers at their next turn of the event loop
-      }
+      requestStop(`interrupted (${signal})`);
       o.display.warn(`${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping the running runs at their next step and saving what they logged (Ctrl-C again to stop at once)`);
       for (const s of slots) if (!s.view.exited) s.child.kill(signal);
-      killTimer = setTimeout(() => {
-        for (const s of slots) if (!s.view.exited) s.child.kill('SIGKILL');
-      }, STOP_GRACE_MS);
-      killTimer.unref();
     } else {
       o.display.warn('stopping at once');
       for (const s of slots) if (!s.view.exited) s.child.kill('SIGKILL');
@@ -228,10 +286,40 @@ export async function runPool(o: PoolOptions): Promise<PoolResult> {
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigterm);
 
+  /**
+   * The watchdog, on the parent's event loop (never blocked by training): beats for the sweep and
+   * for every run a live worker has, and kills a worker found over its memory limit twice in a
+   * row (a worker that is not blocked fails its run itself at its next step, with its logs flushed).
+   */
+  const watch = async (): Promise<void> => {
+    if (storeError !== null) return;
+    await write(() => o.store.heartbeatSweep(o.sweepId));
+    for (const slot of slots) {
+      const run = slot.view.run;
+      if (slot.view.exited || !run || slot.outOfMemory !== null) continue;
+      await write(() => o.store.heartbeat(run.runId));
+      const usedMb = slot.child.pid === undefined ? null : residentMb(slot.child.pid);
+      slot.overLimit = usedMb !== null && usedMb > o.worker.memoryLimitMb ? slot.overLimit + 1 : 0;
+      if (slot.overLimit >= 2) {
+        slot.outOfMemory = outOfMemoryMessage(usedMb!, o.worker.memoryLimitMb, ' inside one step, so the sweep process killed it');
+        slot.child.kill('SIGKILL');
+      }
+    }
+  };
+  let watching = false;
+  const watchTimer = setInterval(() => {
+    if (watching) return;
+    watching = true;
+    watch()
+      .catch((e: unknown) => o.display.warn(`heartbeat: ${(e as Error).message}`))
+      .finally(() => (watching = false));
+  }, o.worker.heartbeatMs);
+
   try {
     for (let i = 1; i <= o.workers; i++) spawn(i);
     await allExited;
   } finally {
+    clearInterval(watchTimer);
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigterm);
     if (killTimer) clearTimeout(killTimer);
@@ -241,8 +329,9 @@ export async function runPool(o: PoolOptions): Promise<PoolResult> {
   for (const run of await o.store.listRuns({ sweepId: o.sweepId, status: 'running' })) {
     if (run.pid !== null && pids.has(run.pid)) {
       if (stoppedBy !== null) await markKilled(run.id, `interrupted (${stoppedBy})`);
-      else await o.store.failRun(run.id, 'the worker process ended without ending the run', run.currentStep);
+      else if (storeError !== null) await write(() => o.store.failRun(run.id, `stopped: ${storeError!.reason}`, run.currentStep));
+      else await write(() => o.store.failRun(run.id, 'the worker process ended without ending the run', run.currentStep));
     }
   }
-  return { stoppedBy, fatal };
+  return { stoppedBy, fatal, storeError };
 }

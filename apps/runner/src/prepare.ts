@@ -2,18 +2,18 @@
  * Which sweep row a `scorelab sweep` invocation works on, and which runs it queues.
  *
  * - New sweep: named after the experiment; if that name is taken, `<name>-2`, `<name>-3`, ...
- * - --resume: the most recent sweep of that family. Runs that were `running` without a heartbeat
- *   for STALE_AFTER_MS (their process died) are declared crashed first; then the expanded runs are
- *   matched to the stored ones by config hash: finished -> skipped, failed/killed -> queued again
- *   (resetRunForRetry), queued -> left queued, missing -> added.
+ * - --resume: the most recent sweep of that family. Runs left `running` by a process that is gone
+ *   (a dead pid on this host at once; from another host, no heartbeat for the heartbeat timeout)
+ *   are declared crashed first, while a sweep or run whose process lives is never taken over; then
+ *   the expanded runs are matched to the stored ones by config hash: finished -> skipped,
+ *   failed/killed -> queued again (resetRunForRetry), queued -> left queued, missing -> added.
  */
 import type { RunConfig } from '@scorelab/config';
 import type { NewRun, RunStore, RunSummary, Sweep } from '@scorelab/tracking';
+import { hostName } from './environment';
 import { UsageError } from './errors';
+import { heartbeatTimeoutMs } from './limits';
 import type { SweepPlan } from './plan';
-
-/** A running run whose heartbeat is older than this belongs to a dead process (workers beat every 2 s). */
-export const STALE_AFTER_MS = 30_000;
 
 export interface PreparedSweep {
   sweep: Sweep;
@@ -87,14 +87,24 @@ export async function prepareSweep(store: RunStore, plan: SweepPlan, resume: boo
 async function resumeSweep(store: RunStore, plan: SweepPlan, sweep: Sweep): Promise<PreparedSweep> {
   const notes: string[] = [];
   const warnings: string[] = [];
-  const crashed = await store.markStaleRunsCrashed(STALE_AFTER_MS);
+  const timeoutMs = heartbeatTimeoutMs();
+  const crashed = await store.markStaleRunsCrashed(timeoutMs);
   const stored = await store.listRuns({ sweepId: sweep.id });
   const crashedHere = stored.filter((r) => crashed.includes(r.id));
-  if (crashedHere.length > 0) notes.push(`run${crashedHere.length === 1 ? '' : 's'} ${crashedHere.map((r) => r.id).join(', ')} had no heartbeat for ${STALE_AFTER_MS / 1000} s (their process died): marked crashed, will be redone`);
+  // markStaleRunsCrashed says which rule applied in the error: a dead pid here, or a silent heartbeat.
+  const gone = crashedHere.filter((r) => r.error?.startsWith('crashed: its process'));
+  const silent = crashedHere.filter((r) => !gone.includes(r));
+  const ids = (rs: readonly RunSummary[]) => `run${rs.length === 1 ? '' : 's'} ${rs.map((r) => r.id).join(', ')}`;
+  if (gone.length > 0) notes.push(`${ids(gone)}: ${gone.length === 1 ? 'its process is' : 'their processes are'} gone (${[...new Set(gone.map((r) => `pid ${r.pid}`))].join(', ')} on ${gone[0].host}): marked crashed, will be redone`);
+  if (silent.length > 0) notes.push(`${ids(silent)} had no heartbeat for ${timeoutMs / 1000} s (their process died): marked crashed, will be redone`);
+  // A live sweep process (this host: its pid is there; elsewhere: it beats) may be between runs.
+  const current = await store.getSweep(sweep.id);
+  const owner = current?.status === 'running' && current.pid !== null && !(current.host === hostName() && current.pid === process.pid) ? `sweep process pid ${current.pid} on ${current.host}` : null;
   const busy = stored.filter((r) => r.status === 'running');
-  if (busy.length > 0) {
-    const who = [...new Set(busy.map((r) => `pid ${r.pid} on ${r.host}`))].join(', ');
-    throw new UsageError(`sweep '${sweep.name}' is being run by another process right now (${who}; runs ${busy.map((r) => r.id).join(', ')}): wait for it to end or stop it, then resume`);
+  if (busy.length > 0 || owner !== null) {
+    const workers = busy.length > 0 ? [`${[...new Set(busy.map((r) => `pid ${r.pid} on ${r.host}`))].join(', ')}; runs ${busy.map((r) => r.id).join(', ')}`] : [];
+    const who = [...workers, ...(owner ? [owner] : [])].join('; ');
+    throw new UsageError(`sweep '${sweep.name}' is being run by another process right now (${who}): wait for it to end or stop it, then resume`);
   }
 
   // Match by config hash (the hash covers the resolved config and the seed); one stored run per expanded run.

@@ -4,9 +4,10 @@
  * the exit code (0 all finished, 1 some run did not finish, 130 interrupted).
  */
 import { resolve } from 'node:path';
-import { openStore, type RunStore, type RunSummary, type StatusCounts } from '@scorelab/tracking';
+import { StoreWriteError, openStore, type RunStore, type RunSummary, type StatusCounts } from '@scorelab/tracking';
 import { DEFAULT_DB, gitCommit, hostName, scorelabVersion } from './environment';
-import { EXIT } from './errors';
+import { CommandFailure, EXIT } from './errors';
+import { heartbeatPeriodMs, storeMaxPages, workerMemoryLimitMb } from './limits';
 import { KEY_METRICS, formatDuration, formatNumber, formatParams, metricTitle, presentKeyMetrics, renderTable, type Column } from './format';
 import type { SweepPlan } from './plan';
 import { runPool } from './pool';
@@ -55,8 +56,12 @@ export async function executeSweep(plan: SweepPlan, o: SweepOptions): Promise<nu
   // Everything that can be wrong with the input was checked by the caller: from here on we write.
   let store: RunStore | undefined;
   try {
-    store = await openStore(o.dbPath);
+    store = await openStore(o.dbPath, { maxPageCount: storeMaxPages() });
     return await execute(store, plan, o);
+  } catch (e) {
+    // The disk was full (or failing) before the workers started: nothing more to say than that.
+    if (e instanceof StoreWriteError) throw new CommandFailure(`${e.message}; free space on its disk or fix the file, then run the command again`);
+    throw e;
   } finally {
     await store?.close();
   }
@@ -73,20 +78,32 @@ async function execute(store: RunStore, plan: SweepPlan, o: SweepOptions): Promi
   const workers = Math.max(1, Math.min(o.workers, prepared.toRun));
   let stoppedBy: NodeJS.Signals | null = null;
   let fatal: string[] = [];
+  let storeError: { message: string; reason: string } | null = null;
   if (prepared.toRun > 0) {
-    await store.setSweepStatus(sweep.id, 'running');
+    // The owner lets readers (and a --resume) tell this live sweep from one whose process died.
+    await store.setSweepStatus(sweep.id, 'running', { host: hostName(), pid: process.pid });
     display.start({ sweepId: sweep.id, dbPath: resolve(o.dbPath), workers, skipped: prepared.skipped });
     const result = await runPool({
       store,
       sweepId: sweep.id,
       workers,
-      worker: { dbPath: resolve(o.dbPath), backend: o.backend, versions: { node: process.versions.node, scorelab: scorelabVersion() }, gitCommit: gitCommit(), host: hostName() },
+      worker: {
+        dbPath: resolve(o.dbPath),
+        backend: o.backend,
+        versions: { node: process.versions.node, scorelab: scorelabVersion() },
+        gitCommit: gitCommit(),
+        host: hostName(),
+        memoryLimitMb: workerMemoryLimitMb(workers),
+        heartbeatMs: heartbeatPeriodMs(),
+        storeMaxPages: storeMaxPages(),
+      },
       view,
       display,
       keyMetrics: KEY_METRICS,
     });
     stoppedBy = result.stoppedBy;
     fatal = result.fatal;
+    storeError = result.storeError;
     display.stop();
   } else {
     display.notice(`nothing to do: every run of sweep '${sweep.name}' has finished`);
@@ -95,10 +112,21 @@ async function execute(store: RunStore, plan: SweepPlan, o: SweepOptions): Promi
   // The sweep's status and the exit code are about the runs of this file (a resumed sweep may
   // also hold runs of an earlier version of it).
   const planned = new Set(prepared.runIds);
-  const runs = (await store.listRuns({ sweepId: sweep.id })).filter((r) => planned.has(r.id));
+  let runs = (await store.listRuns({ sweepId: sweep.id })).filter((r) => planned.has(r.id));
+  if (storeError !== null) {
+    // Runs whose end the store could not take are over all the same (their workers are gone): show
+    // them failed; the store keeps them `running` with a dead pid, which --resume redoes at once.
+    const reason = storeError.reason;
+    runs = runs.map((r) => (r.status === 'running' ? { ...r, status: 'failed', error: `${reason} (not recorded in the store)` } : r));
+  }
   const counts = countsOf(runs);
   const status = stoppedBy !== null ? 'killed' : counts.finished === counts.total ? 'finished' : 'failed';
-  await store.setSweepStatus(sweep.id, status);
+  try {
+    await store.setSweepStatus(sweep.id, status);
+  } catch (e) {
+    // A reader sees a sweep whose process is gone as killed; the summary below says what happened.
+    if (!(e instanceof StoreWriteError) || storeError === null) throw e;
+  }
   const exitCode = stoppedBy !== null ? EXIT.interrupted : status === 'finished' ? EXIT.ok : EXIT.runsFailed;
 
   if (o.mode === 'json') {
@@ -114,11 +142,11 @@ async function execute(store: RunStore, plan: SweepPlan, o: SweepOptions): Promi
     });
     return exitCode;
   }
-  process.stdout.write(summary(sweep.name, runs, counts, status, view, fatal, stoppedBy, o));
+  process.stdout.write(summary(sweep.name, runs, counts, status, view, fatal, stoppedBy, storeError !== null, o));
   return exitCode;
 }
 
-function summary(name: string, runs: readonly RunSummary[], counts: StatusCounts, status: string, view: SweepView, fatal: readonly string[], stoppedBy: NodeJS.Signals | null, o: SweepOptions): string {
+function summary(name: string, runs: readonly RunSummary[], counts: StatusCounts, status: string, view: SweepView, fatal: readonly string[], stoppedBy: NodeJS.Signals | null, storeFailed: boolean, o: SweepOptions): string {
   const lines: string[] = [];
   const parts = (['finished', 'failed', 'killed', 'queued', 'running'] as const).filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`);
   lines.push('');
@@ -143,6 +171,9 @@ function summary(name: string, runs: readonly RunSummary[], counts: StatusCounts
   if (stoppedBy !== null && o.resumeCommand !== null) {
     lines.push('');
     lines.push(`interrupted: resume with  ${o.resumeCommand} --resume${flag}`);
+  } else if (storeFailed) {
+    lines.push('');
+    lines.push(`stopped: the store could not be written; free space on its disk or fix the file, then ${o.resumeCommand !== null ? `resume with  ${o.resumeCommand} --resume${flag}` : 'run the command again'}`);
   } else if (counts.failed + counts.killed > 0 && o.resumeCommand !== null) {
     lines.push(`retry the failed runs:  ${o.resumeCommand} --resume${flag}`);
   }

@@ -3,22 +3,25 @@
  * connection, selects the tensor backend, and takes queued runs of one sweep until none is left:
  * claimRun -> executeRun (metrics through a MetricBuffer, heartbeats, artifacts) -> finishRun /
  * failRun / killRun. SIGINT or SIGTERM stops the current run at its next step: the run is marked
- * killed with everything logged so far flushed, and the worker exits.
+ * killed with everything logged so far flushed, and the worker exits. A run over the memory limit
+ * is failed ('out of memory: ...'); a store that refuses writes (full disk) ends the worker.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { storedRunConfig } from '@scorelab/config';
 import { selectBackend } from '@scorelab/core';
-import { MetricBuffer, openStore, type Run, type RunClaim, type RunStatus, type RunStore } from '@scorelab/tracking';
+import { MetricBuffer, StoreWriteError, openStore, type Run, type RunClaim, type RunStatus, type RunStore } from '@scorelab/tracking';
 import { executeRun, RunFailure, RunStopped, type RunHooks, type RunPhase } from '@scorelab/pipeline';
+import { storeFailureText } from './errors';
 import type { EndStatus, WorkerMessage, WorkerOptions } from './ipc';
+import { outOfMemoryMessage } from './limits';
 
-/** Heartbeat period; the store declares a run crashed after ~30 s without one (see --resume). */
-const HEARTBEAT_MS = 2000;
 /** Progress messages to the parent: at most this often, plus every phase change. */
 const PROGRESS_MS = 250;
-/** How often shouldStop() looks for the parent's stop file. */
+/** How often shouldStop() looks for the parent's stop file and at the process's memory. */
 const STOP_FILE_MS = 100;
+/** Exit code of a worker whose store refused a write. */
+const EXIT_STORE = 5;
 
 let stopReason: string | null = null;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -41,16 +44,27 @@ function stopRequested(): boolean {
   if (now - stopFileCheckedAt >= STOP_FILE_MS) {
     stopFileCheckedAt = now;
     if (existsSync(options.stopFile)) {
-      let signal = 'stop requested';
+      let reason = 'interrupted (stop requested)';
       try {
-        signal = readFileSync(options.stopFile, 'utf8').trim() || signal;
+        reason = readFileSync(options.stopFile, 'utf8').trim() || reason;
       } catch {
         // removed meanwhile: still a stop
       }
-      stopReason = `interrupted (${signal})`;
+      stopReason = reason;
     }
   }
   return stopReason !== null;
+}
+
+let memoryCheckedAt = 0;
+
+/** Why the run must fail for the memory it takes (resident set over the limit), or null. */
+function memoryProblem(): string | null {
+  const now = Date.now();
+  if (now - memoryCheckedAt < STOP_FILE_MS) return null;
+  memoryCheckedAt = now;
+  const usedMb = process.memoryUsage.rss() / 2 ** 20;
+  return usedMb > options.memoryLimitMb ? outOfMemoryMessage(usedMb, options.memoryLimitMb, '') : null;
 }
 
 function send(message: WorkerMessage): Promise<void> {
@@ -68,8 +82,14 @@ function firstLine(text: string): string {
   return text.split('\n')[0];
 }
 
-async function runOne(store: RunStore, run: Run): Promise<void> {
+/** How a run ended for the worker: `storeError` set when the store refused a write (the worker stops). */
+interface RunEnd {
+  storeError: StoreWriteError | null;
+}
+
+async function runOne(store: RunStore, run: Run): Promise<RunEnd> {
   const t0 = Date.now();
+  memoryCheckedAt = 0; // the first step of every run looks at the memory
   void send({ type: 'run-start', runId: run.id, idx: run.idx, params: run.params, seed: run.seed, attempt: run.attempt });
   const buffer = new MetricBuffer(store, run.id, { maxPoints: 200, maxDelayMs: 1000 });
   // Training step for the store (current_step, error_step); the sampler's steps are not training steps.
@@ -77,6 +97,12 @@ async function runOne(store: RunStore, run: Run): Promise<void> {
   let trainTotal = 0;
   // Set when a heartbeat finds the run no longer running (killed or declared crashed by someone else).
   let statusElsewhere: RunStatus | null = null;
+  // Set when the run takes more memory than the limit, or the store refused a write: both stop it.
+  let memoryFailure: string | null = null;
+  let storeError: StoreWriteError | null = null;
+  const noteStoreError = (e: unknown): void => {
+    if (e instanceof StoreWriteError) storeError ??= e;
+  };
   let lastBeat = Date.now();
   const beat = (): void => {
     lastBeat = Date.now();
@@ -84,12 +110,12 @@ async function runOne(store: RunStore, run: Run): Promise<void> {
       (status) => {
         if (status !== 'running') statusElsewhere = status;
       },
-      () => undefined, // a busy store delays a heartbeat; the next one will do
+      noteStoreError, // otherwise a busy store delays a heartbeat; the next one will do
     );
   };
   // better-sqlite3 runs the UPDATE synchronously inside heartbeat(), so beating from the progress
   // hook also works during the sampler's synchronous loop, where timers cannot fire.
-  const timer = setInterval(beat, HEARTBEAT_MS);
+  const timer = setInterval(beat, options.heartbeatMs);
   let lastSent = 0;
   let lastPhase: RunPhase | null = null;
   const artifacts: Promise<unknown>[] = [];
@@ -103,7 +129,7 @@ async function runOne(store: RunStore, run: Run): Promise<void> {
         trainTotal = p.totalSteps;
       }
       const now = Date.now();
-      if (now - lastBeat >= HEARTBEAT_MS) beat();
+      if (now - lastBeat >= options.heartbeatMs) beat();
       if (p.phase !== lastPhase || now - lastSent >= PROGRESS_MS) {
         lastPhase = p.phase;
         lastSent = now;
@@ -113,9 +139,14 @@ async function runOne(store: RunStore, run: Run): Promise<void> {
       }
     },
     artifact(name, kind, content) {
-      artifacts.push(store.saveArtifact(run.id, { name, kind, content }));
+      const saved = store.saveArtifact(run.id, { name, kind, content });
+      saved.catch(noteStoreError); // awaited at the end of the run; noted now so a full disk stops the run
+      artifacts.push(saved);
     },
-    shouldStop: () => stopRequested() || statusElsewhere !== null,
+    shouldStop: () => {
+      memoryFailure ??= memoryProblem();
+      return stopRequested() || statusElsewhere !== null || memoryFailure !== null || storeError !== null;
+    },
     // setImmediate, not a timer: signals and IPC get handled without a 1 ms wait every logEvery steps.
     yield: () => new Promise((resolve) => setImmediate(resolve)),
   };
@@ -132,38 +163,57 @@ async function runOne(store: RunStore, run: Run): Promise<void> {
     await store.finishRun(run.id);
     status = 'finished';
   } catch (e) {
+    noteStoreError(e);
     // Keep everything logged so far, whatever ended the run.
     let flushError: unknown = null;
     try {
       await buffer.close();
     } catch (f) {
       flushError = f;
+      noteStoreError(f);
     }
     await Promise.allSettled(artifacts);
-    const current = (await store.getRun(run.id))?.status;
-    if (current !== 'running') {
-      // Someone else ended it (killed by the parent, or declared crashed): keep their verdict.
-      status = current === 'finished' ? 'finished' : current === 'failed' ? 'failed' : 'killed';
-    } else if (e instanceof RunStopped && flushError === null) {
-      error = stopReason ?? 'stopped';
-      errorStep = e.step ?? trainStep;
-      // killRun records the run's current step as where it stopped: bring it up to date first.
-      await store.heartbeat(run.id, { step: errorStep, totalSteps: trainTotal });
-      await store.killRun(run.id, error);
-      status = 'killed';
-    } else {
-      const failure = flushError !== null && e instanceof RunStopped ? flushError : e;
-      // A RunFailure's message is the whole story (divergence); other errors keep their stack.
-      const stored = failure instanceof RunFailure ? failure.message : failure;
-      errorStep = failure instanceof RunFailure && failure.step !== null ? failure.step : trainStep;
-      const failed = await store.failRun(run.id, stored, errorStep);
-      error = failed.error;
-      status = 'failed';
+    try {
+      ({ status, error, errorStep } = await recordEnd(e, flushError));
+    } catch (f) {
+      // The store refused even this: the run stays `running` for now, with a dead pid once this
+      // worker exits, which --resume recognises at once.
+      if (!(f instanceof StoreWriteError)) throw f;
+      storeError ??= f;
+      [status, error, errorStep] = ['failed', storeFailureText(storeError), trainStep];
     }
   } finally {
     clearInterval(timer);
   }
   await send({ type: 'run-end', runId: run.id, status, error: error === null ? null : firstLine(error), errorStep, durationMs: Date.now() - t0 });
+  return { storeError };
+
+  /** Writes how the run ended (killed, failed and why) unless someone else already did. */
+  async function recordEnd(e: unknown, flushError: unknown): Promise<{ status: EndStatus; error: string | null; errorStep: number | null }> {
+    const current = (await store.getRun(run.id))?.status;
+    if (current !== 'running') {
+      // Someone else ended it (killed by the parent, or declared crashed): keep their verdict.
+      return { status: current === 'finished' ? 'finished' : current === 'failed' ? 'failed' : 'killed', error: null, errorStep: null };
+    }
+    const stopped = e instanceof RunStopped ? (e.step ?? trainStep) : null;
+    if (storeError !== null || memoryFailure !== null) {
+      const reason = storeError !== null ? storeFailureText(storeError) : memoryFailure!;
+      const step = stopped ?? (e instanceof RunFailure && e.step !== null ? e.step : trainStep);
+      return { status: 'failed', error: (await store.failRun(run.id, reason, step)).error, errorStep: step };
+    }
+    if (stopped !== null && flushError === null) {
+      const reason = stopReason ?? 'stopped';
+      // killRun records the run's current step as where it stopped: bring it up to date first.
+      await store.heartbeat(run.id, { step: stopped, totalSteps: trainTotal });
+      await store.killRun(run.id, reason);
+      return { status: 'killed', error: reason, errorStep: stopped };
+    }
+    const failure = flushError !== null && e instanceof RunStopped ? flushError : e;
+    // A RunFailure's message is the whole story (divergence); other errors keep their stack.
+    const stored = failure instanceof RunFailure ? failure.message : failure;
+    const step = failure instanceof RunFailure && failure.step !== null ? failure.step : trainStep;
+    return { status: 'failed', error: (await store.failRun(run.id, stored, step)).error, errorStep: step };
+  }
 }
 
 async function main(): Promise<number> {
@@ -171,7 +221,7 @@ async function main(): Promise<number> {
   let store: RunStore;
   try {
     backend = await selectBackend(options.backend);
-    store = await openStore(options.dbPath);
+    store = await openStore(options.dbPath, { maxPageCount: options.storeMaxPages });
   } catch (e) {
     await send({ type: 'fatal', message: (e as Error).message });
     return 3;
@@ -186,9 +236,21 @@ async function main(): Promise<number> {
   };
   try {
     while (!stopRequested()) {
-      const run = await store.claimRun(options.sweepId, claim);
+      let run: Run | undefined;
+      try {
+        run = await store.claimRun(options.sweepId, claim);
+      } catch (e) {
+        if (!(e instanceof StoreWriteError)) throw e;
+        await send({ type: 'store-error', message: e.message, reason: storeFailureText(e) });
+        return EXIT_STORE;
+      }
       if (!run) break;
-      await runOne(store, run);
+      const { storeError } = await runOne(store, run);
+      if (storeError !== null) {
+        // Every later write would fail the same way: leave it to the parent to stop the sweep.
+        await send({ type: 'store-error', message: storeError.message, reason: storeFailureText(storeError) });
+        return EXIT_STORE;
+      }
     }
   } finally {
     await store.close();

@@ -16,9 +16,21 @@ export interface CliResult {
   stderr: string;
 }
 
-export function startCli(args: readonly string[]): ChildProcess {
+export interface CliOptions {
+  /** Added to the environment (e.g. SCORELAB_HEARTBEAT_TIMEOUT_MS for the fault tests). */
+  env?: Record<string, string>;
+  /** Start the CLI as the leader of its own process group (so a test can kill -9 the whole group). */
+  detached?: boolean;
+}
+
+export function startCli(args: readonly string[], options: CliOptions = {}): ChildProcess {
   // stdout/stderr are pipes: the CLI uses its non-TTY progress mode.
-  return spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+  return spawn(process.execPath, [BIN, ...args], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, FORCE_COLOR: '0', ...options.env },
+    detached: options.detached ?? false,
+  });
 }
 
 export function collect(child: ChildProcess): Promise<CliResult> {
@@ -32,9 +44,33 @@ export function collect(child: ChildProcess): Promise<CliResult> {
   });
 }
 
-export function runCli(args: readonly string[]): Promise<CliResult> {
-  return collect(startCli(args));
+export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+  return collect(startCli(args, options));
 }
+
+/** Resolves once `predicate` holds for the JSON events the CLI has printed so far on stdout. */
+export function waitForEvents(child: ChildProcess, predicate: (events: Record<string, any>[]) => boolean, timeoutMs = 60_000): Promise<Record<string, any>[]> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error(`the expected events did not come within ${timeoutMs / 1000} s:\n${buf}`)), timeoutMs);
+    const onData = (d: Buffer) => {
+      buf += d.toString();
+      const events = jsonEvents(buf);
+      if (predicate(events)) {
+        clearTimeout(timer);
+        child.stdout!.off('data', onData);
+        resolve(events);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.on('close', () => {
+      clearTimeout(timer);
+      reject(new Error(`the CLI exited before the expected events:\n${buf}`));
+    });
+  });
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface TempDir {
   path: string;
