@@ -1,6 +1,6 @@
 // The sampler shape and its one loop.
 export { type SamplerKind, type ChainPosition, type SamplerState, type Sampler } from './sampler';
-export { type SamplerProgress, type Snapshot, type SampleResult, type RunSamplerOptions, runSampler } from './run-sampler';
+export { type SamplerProgress, type Snapshot, type SampleResult, type RunSamplerOptions, type SamplerCheckpoint, runSampler } from './run-sampler';
 // The one factory and the initial samples it expects.
 export { createSampler } from './create-sampler';
 export { initialSamples } from './initial-samples';

@@ -90,6 +90,44 @@ describe.each(everyKind)('runSampler with %o', (spec, family) => {
   });
 });
 
+describe.each(everyKind)('runSampler check with %o', (spec, family) => {
+  const score = scoreFor(family);
+
+  it('sees the samples after init, at every progress report and after finish', () => {
+    const rng = new Rng(6);
+    const x0 = initialSamples(spec, family, 2, rng);
+    const seen: { step: number; final: boolean; rows: number }[] = [];
+    const reports: number[] = [];
+    const r = runSampler(createSampler(spec, family), score, x0, rng, {
+      progressEvery: 4,
+      onProgress: (p) => reports.push(p.step),
+      check: (x, at) => seen.push({ step: at.step, final: at.final, rows: x.shape[0] }),
+    });
+    expect(seen.map((c) => c.step)).toEqual([0, ...reports, r.steps]);
+    expect(seen.map((c) => c.final)).toEqual([...Array(reports.length + 1).fill(false), true]);
+    expect(seen.every((c) => c.rows === 8)).toBe(true);
+    r.samples.dispose();
+    x0.dispose();
+  });
+
+  it('a throw from check stops sampling at that checkpoint and leaks nothing, also on the final samples', () => {
+    const rng = new Rng(7);
+    const x0 = initialSamples(spec, family, 2, rng);
+    const before = tf.memory().numTensors;
+    for (const failAt of [0, 4, 'final'] as const) {
+      let last = -1;
+      const check = (_x: tf.Tensor2D, at: { step: number; final: boolean }) => {
+        last = at.step;
+        if (failAt === 'final' ? at.final : at.step === failAt) throw new Error(`diverged at ${at.step}`);
+      };
+      expect(() => runSampler(createSampler(spec, family), score, x0, rng, { recordTrajectory: true, progressEvery: 4, check })).toThrow(/diverged at/);
+      if (failAt !== 'final') expect(last).toBe(failAt);
+      expect(tf.memory().numTensors).toBe(before);
+    }
+    x0.dispose();
+  });
+});
+
 describe('runSampler options', () => {
   it('rejects a progressEvery that is not a positive integer', () => {
     const [spec, family] = everyKind[0];

@@ -37,6 +37,18 @@ export interface RunSamplerOptions {
    * and so the last state.
    */
   recordTrajectory?: boolean;
+  /**
+   * Looks at the samples x: [N, D] (read them; the loop keeps ownership) after `init` (step 0), at
+   * every progress report (before onProgress) and once more on the final samples (`final`, after
+   * `finish`). A throw aborts sampling as one from onProgress does, tensors disposed. The loop has no
+   * opinion about samples: what counts as diverged is the caller's policy.
+   */
+  check?: (x: tf.Tensor2D, at: SamplerCheckpoint) => void;
+}
+
+/** Where `check` is called: after `step` steps, at the chain's position; `final` for the samples `finish` returned. */
+export interface SamplerCheckpoint extends SamplerProgress {
+  final: boolean;
 }
 
 const DEFAULT_PROGRESS_EVERY = 100;
@@ -72,9 +84,11 @@ export function runSampler(sampler: Sampler, score: ScoreFn, x0: tf.Tensor2D, rn
     trajectory.push(tf.clone(state.x));
     snapshots.push(at({ step: state.step }, state.position));
   };
+  const checkpoint = (s: SamplerState, final: boolean): SamplerCheckpoint => at({ step: s.step, totalSteps: sampler.totalSteps, final }, s.position);
   let state = sampler.init(x0, counted);
   try {
     record(state, undefined);
+    opts.check?.(state.x, checkpoint(state, false));
     while (!sampler.done(state)) {
       const next = sampler.step(state, counted, rng);
       const previous = state;
@@ -82,11 +96,18 @@ export function runSampler(sampler: Sampler, score: ScoreFn, x0: tf.Tensor2D, rn
       state = next;
       // `previous` is only read for its step and position (plain numbers) after its tensors are gone.
       record(state, previous);
-      if (opts.onProgress && (state.step % every === 0 || sampler.done(state))) {
-        opts.onProgress(at({ step: state.step, totalSteps: sampler.totalSteps }, state.position));
+      if (state.step % every === 0 || sampler.done(state)) {
+        opts.check?.(state.x, checkpoint(state, false));
+        opts.onProgress?.(at({ step: state.step, totalSteps: sampler.totalSteps }, state.position));
       }
     }
     const samples = sampler.finish(state, counted);
+    try {
+      opts.check?.(samples, checkpoint(state, true));
+    } catch (err) {
+      samples.dispose();
+      throw err;
+    }
     const result: SampleResult = { samples, scoreEvaluations, steps: state.step };
     if (opts.recordTrajectory) {
       result.trajectory = trajectory;
