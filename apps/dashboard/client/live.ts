@@ -1,6 +1,7 @@
 // Loading a page and keeping it live: refresh every 2.5 s while something is running, with the
 // "live" mark in the top bar; polling stops by itself (after one last refresh) when nothing is.
 import { byId } from './dom';
+import { watchStore } from './store-banner';
 import { errorCard } from './ui';
 
 export const POLL_INTERVAL_MS = 2500;
@@ -33,9 +34,11 @@ export function livePoller(refresh: () => Promise<void>, isLive: () => boolean, 
 
 /**
  * Loads a page: the first refresh, then body[data-ready="1"] (the browser tests wait for it) and
- * live polling; if the first load fails, an error card replaces the page.
+ * live polling; if the first load fails, an error card replaces the page. The store banner
+ * (store-banner.ts) watches the store file throughout.
  */
 export function startPage(main: HTMLElement, refresh: () => Promise<void>, isLive: () => boolean): void {
+  watchStore();
   const poller = livePoller(refresh, isLive);
   refresh().then(
     () => {

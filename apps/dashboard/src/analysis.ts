@@ -4,7 +4,7 @@
 // are tested without a server. Their results are the JSON answers' parts (api-types.ts).
 import { METRIC, parameterValueLabel } from '@scorelab/config';
 import { lttbIndices } from '@scorelab/tracking';
-import type { RunSummary, SeriesPoint } from '@scorelab/tracking';
+import type { JsonObject, RunSummary, SeriesPoint } from '@scorelab/tracking';
 import type {
   Ablation,
   AblationGroup,
@@ -42,12 +42,21 @@ export function valueLabel(v: unknown): string {
   return parameterValueLabel(v);
 }
 
+/**
+ * A run as the dashboard compares it (compareRuns): `params` are its swept values plus the unswept
+ * dotted paths where its sweep's resolved configs differ; `sweptParams` are the swept values as stored.
+ */
+export type ComparedRun = RunSummary & { sweptParams?: JsonObject };
+
 /** Swept parameters in the order they appear, values numerically sorted when all are numbers,
- * else in expansion order (e.g. loss.kind as written: sm, ssm-vr, dsm). */
-export function sweptParameters(runs: readonly RunSummary[]): SweptParameter[] {
+ * else in expansion order (e.g. loss.kind as written: sm, ssm-vr, dsm). The unswept config paths
+ * of compareRuns come after them, with `swept: false`. */
+export function sweptParameters(runs: readonly ComparedRun[]): SweptParameter[] {
   const ordered = [...runs].sort((a, b) => a.idx - b.idx);
   const byPath = new Map<string, Map<string, ParamValue>>();
+  const swept = new Set<string>();
   for (const r of ordered) {
+    for (const path of Object.keys(r.sweptParams ?? r.params)) swept.add(path);
     for (const [path, value] of Object.entries(r.params)) {
       let values = byPath.get(path);
       if (!values) byPath.set(path, (values = new Map()));
@@ -58,7 +67,70 @@ export function sweptParameters(runs: readonly RunSummary[]): SweptParameter[] {
   return [...byPath].map(([path, values]) => {
     const list = [...values.values()];
     if (list.every((v) => typeof v.value === 'number')) list.sort((a, b) => (a.value as number) - (b.value as number));
-    return { path, values: list };
+    return { path, values: list, swept: swept.has(path) };
+  });
+}
+
+/** A leaf named `seed` tells seeds apart, not configurations. */
+const isSeedPath = (path: string) => path === 'seed' || path.endsWith('.seed');
+
+/** Whether `path` is a swept path or lies inside one (a swept section `sampler` covers `sampler.kind`). */
+function insideSwept(path: string, swept: ReadonlySet<string>): boolean {
+  for (let i = path.indexOf('.'); i !== -1; i = path.indexOf('.', i + 1)) if (swept.has(path.slice(0, i))) return true;
+  return swept.has(path);
+}
+
+/**
+ * The dotted paths of the resolved configs where runs with the same swept values differ (seeds
+ * aside), sorted: e.g. `train.lr` after the experiment file was edited and the sweep resumed (the
+ * new runs have the old runs' params). A leaf one run lacks differs from any value. Paths that only
+ * follow the swept values (a swept sampler.kind changes the sampler's defaults) are not listed.
+ */
+export function unsweptDifferences(runs: readonly RunSummary[]): string[] {
+  const groups = new Map<string, RunSummary[]>();
+  for (const r of runs) {
+    const k = valueKey(Object.entries(r.params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const g = groups.get(k);
+    if (g) g.push(r);
+    else groups.set(k, [r]);
+  }
+  const differing = new Set<string>();
+  for (const group of groups.values()) {
+    if (group.length < 2) continue;
+    // The usual case, cheaply: the group's configs are equal as JSON text (1000 runs: a few ms).
+    const first = JSON.stringify(group[0].config);
+    if (group.every((r, i) => i === 0 || JSON.stringify(r.config) === first)) continue;
+    const swept = new Set(Object.keys(group[0].params));
+    // path -> the first value's key and how many runs have the path
+    const seen = new Map<string, { key: string; count: number }>();
+    for (const r of group) {
+      for (const [path, value] of flattenConfig(r.config)) {
+        if (differing.has(path) || isSeedPath(path) || insideSwept(path, swept)) continue;
+        const key = valueKey(value);
+        const s = seen.get(path);
+        if (!s) seen.set(path, { key, count: 1 });
+        else if (s.key !== key) differing.add(path);
+        else s.count++;
+      }
+    }
+    for (const [path, s] of seen) if (s.count < group.length) differing.add(path);
+  }
+  return [...differing].sort();
+}
+
+/**
+ * The runs of one sweep as the dashboard compares them: each run's params extended by the paths of
+ * unsweptDifferences (a run without the leaf has null there), so runs whose resolved configs differ
+ * never pool as one configuration, and the difference is a parameter like a swept one. Runs are
+ * returned as they are when the configs differ in swept values only (the usual case).
+ */
+export function compareRuns(runs: readonly RunSummary[]): ComparedRun[] {
+  const paths = unsweptDifferences(runs);
+  if (paths.length === 0) return [...runs];
+  return runs.map((r) => {
+    const leaves = flattenConfig(r.config);
+    const extra = Object.fromEntries(paths.map((p) => [p, leaves.has(p) ? leaves.get(p) : null]));
+    return { ...r, sweptParams: r.params, params: { ...r.params, ...extra } };
   });
 }
 

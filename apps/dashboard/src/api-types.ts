@@ -47,6 +47,10 @@ export interface ParamValue {
 export interface SweptParameter {
   path: string;
   values: ParamValue[];
+  /** false: a dotted path of the resolved config that the experiment file does not sweep, but where
+   * runs with the same swept values differ (the file was edited before --resume). The runs' `params`
+   * carry it like a swept value, so they never pool as one configuration. */
+  swept: boolean;
 }
 
 export interface Stats {
@@ -166,10 +170,27 @@ type RunRef = Pick<RunSummary, 'idx' | 'seed' | 'status' | 'params'>;
 
 // --- the answers, by endpoint
 
-/** GET /api/health */
+/** The store file behind the answers (served-store.ts): `open`, or `missing` (deleted or moved
+ * away) or `unreadable` (replaced by a file that is not a usable store) while the data routes answer 503. */
+export interface StoreHealth {
+  state: 'open' | 'missing' | 'unreadable';
+  /** The file (null when the app was given a store without one). */
+  path: string | null;
+  /** Why the store cannot be served; null while it is open. */
+  reason: string | null;
+  /** When the store now served was opened (ms since epoch). */
+  openedAt: number;
+  /** How many times a replaced file was opened in place of the one before. */
+  reopened: number;
+}
+
+/** GET /api/health (503 when not ok) */
 export interface Health {
-  ok: true;
+  ok: boolean;
   readonly: boolean;
+  /** store.reason, repeated at the top. */
+  reason: string | null;
+  store: StoreHealth;
 }
 
 /** GET /api/sweeps */

@@ -56,7 +56,8 @@ export function errorAnswer(err: unknown, req: Request, res: Response, _next: Ne
       message = s === 400 ? 'malformed request (bad URL encoding?)' : `request refused (${s})`;
     }
   }
-  if (status >= 500) console.error(`dashboard: ${req.method} ${req.originalUrl}:`, err);
+  // A 503 of our own (the store file is gone) is the answer, not a fault to log at every request.
+  if (status >= 500 && !(err instanceof HttpError)) console.error(`dashboard: ${req.method} ${req.originalUrl}:`, err);
   if (res.headersSent) {
     res.end();
     return;

@@ -45,7 +45,13 @@ if (!existsSync(dbPath)) {
 
 let server;
 try {
-  server = await startServer({ dbPath, port: Number(portText), host });
+  server = await startServer({
+    dbPath,
+    port: Number(portText),
+    host,
+    // The pages show it in a banner; the terminal says it once per change.
+    onStoreChange: (h) => console.error(`dashboard: ${h.state === 'open' ? `${dbPath} was replaced: serving the new store` : h.reason}`),
+  });
 } catch (e) {
   const err = e as Error & { code?: string };
   if (err.code === 'EADDRINUSE') fail(`port ${portText} is in use; choose another with --port`);

@@ -4,6 +4,8 @@ import { openStore } from '@scorelab/tracking';
 import type { RunStore } from '@scorelab/tracking';
 import { createApp } from './app';
 import { clientBundle } from './bundle-client';
+import type { StoreHealth } from './api-types';
+import { ServedStore } from './served-store';
 
 export interface StartServerOptions {
   /** The run store file; opened read-only (it must exist). */
@@ -12,12 +14,18 @@ export interface StartServerOptions {
   port?: number;
   /** Default 127.0.0.1: the dashboard is for the person at this machine. */
   host?: string;
+  /** Least time between two checks that the store file is still the one opened (default 1000 ms). */
+  storeCheckMs?: number;
+  /** Told when the store file went missing or unreadable, or a replacement was opened. */
+  onStoreChange?: (health: StoreHealth) => void;
 }
 
 export interface DashboardServer {
   url: string;
   port: number;
-  store: RunStore;
+  /** The store now served (a replaced file is opened in place of the old one); throws while it is missing. */
+  readonly store: RunStore;
+  readonly served: ServedStore;
   close(): Promise<void>;
 }
 
@@ -26,7 +34,8 @@ const LOOPBACK = ['127.0.0.1', 'localhost', '::1', '[::1]'];
 export async function startServer(options: StartServerOptions): Promise<DashboardServer> {
   const host = options.host ?? '127.0.0.1';
   // The store first: a file that is not a scorelab store is refused (UnusableStoreError) before any bundling.
-  const store = await openStore(options.dbPath, { readonly: true });
+  const open = (path: string) => openStore(path, { readonly: true });
+  const store = await open(options.dbPath);
   // The pages' scripts are bundled before the server listens, so a broken client fails here.
   const client = clientBundle();
   try {
@@ -37,7 +46,8 @@ export async function startServer(options: StartServerOptions): Promise<Dashboar
   }
   // On loopback only loopback names may appear in Host: a web page on another site cannot reach the
   // dashboard through DNS rebinding. Bound elsewhere (--host 0.0.0.0) any Host is accepted.
-  const app = createApp(store, { allowedHosts: LOOPBACK.includes(host) ? LOOPBACK : undefined, client });
+  const served = new ServedStore(store, store.path, { open, checkEveryMs: options.storeCheckMs, onChange: options.onStoreChange });
+  const app = createApp(served, { allowedHosts: LOOPBACK.includes(host) ? LOOPBACK : undefined, client });
   let server: Server;
   try {
     server = await new Promise<Server>((resolveListen, reject) => {
@@ -45,7 +55,7 @@ export async function startServer(options: StartServerOptions): Promise<Dashboar
       s.once('error', reject);
     });
   } catch (e) {
-    await store.close();
+    await served.close();
     throw e;
   }
   const port = (server.address() as AddressInfo).port;
@@ -53,13 +63,18 @@ export async function startServer(options: StartServerOptions): Promise<Dashboar
   return {
     url: `http://${urlHost}:${port}`,
     port,
-    store,
+    get store() {
+      const opened = served.current;
+      if (!opened) throw new Error(served.status.reason ?? 'the store is not available');
+      return opened.store;
+    },
+    served,
     async close() {
       await new Promise<void>((done) => {
         server.close(() => done());
         server.closeAllConnections();
       });
-      await store.close();
+      await served.close();
     },
   };
 }

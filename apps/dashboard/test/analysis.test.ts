@@ -6,17 +6,19 @@ import {
   aggregateSeries,
   bestConfiguration,
   bestRun,
+  compareRuns,
   configDiff,
   heatmap,
   marginals,
   stats,
   sweptParameters,
+  unsweptDifferences,
 } from '../src/analysis';
 import { csvField, runsCsv } from '../src/csv';
 import { compareMetricKeys, defaultMetric, metricDirection } from '../src/metric-names';
 
 let nextId = 1;
-function run(p: { params: Record<string, unknown>; seed?: number; status?: RunStatus; latest?: Record<string, number>; idx?: number }): RunSummary {
+function run(p: { params: Record<string, unknown>; seed?: number; status?: RunStatus; latest?: Record<string, number>; idx?: number; config?: Record<string, unknown> }): RunSummary {
   const id = nextId++;
   return {
     id,
@@ -24,8 +26,10 @@ function run(p: { params: Record<string, unknown>; seed?: number; status?: RunSt
     idx: p.idx ?? id,
     status: p.status ?? 'finished',
     params: p.params,
-    config: {},
+    config: p.config ?? {},
     configHash: `h${id}`,
+    trainingHash: null,
+    modelId: null,
     seed: p.seed ?? 0,
     backend: 'wasm',
     versions: null,
@@ -221,6 +225,67 @@ describe('configDiff', () => {
       { path: 'sampler.stepSize', a: 0.1, b: 0.02 },
     ]);
     expect(configDiff(a, structuredClone(a))).toEqual([]);
+  });
+});
+
+describe('unswept config differences (a sweep resumed after its file was edited)', () => {
+  const cfg = (loss: string, lr: number, extra: Record<string, unknown> = {}) => ({
+    loss: { kind: loss, ...(loss === 'dsm' ? { weighting: 'sigma2' } : {}) },
+    train: { lr, steps: 100 },
+    ...extra,
+  });
+
+  it('lists the paths where runs with equal params differ, not those that follow a swept value, nor seeds', () => {
+    const runs = [
+      run({ idx: 0, params: { 'loss.kind': 'dsm' }, config: cfg('dsm', 0.001, { seed: 0 }), seed: 0 }),
+      run({ idx: 1, params: { 'loss.kind': 'dsm' }, config: cfg('dsm', 0.001, { seed: 1 }), seed: 1 }),
+      run({ idx: 2, params: { 'loss.kind': 'sm' }, config: cfg('sm', 0.001, { seed: 0 }), seed: 0 }),
+      // the file was edited (train.lr), then --resume added these beside the old runs
+      run({ idx: 3, params: { 'loss.kind': 'dsm' }, config: cfg('dsm', 0.002, { seed: 0 }), seed: 0 }),
+      run({ idx: 4, params: { 'loss.kind': 'sm' }, config: cfg('sm', 0.002, { seed: 0, sampler: { denoise: true } }), seed: 0 }),
+    ];
+    // loss.weighting differs too, but only with the swept loss.kind; seed differs between seeds.
+    expect(unsweptDifferences(runs)).toEqual(['sampler.denoise', 'train.lr']);
+    const compared = compareRuns(runs);
+    expect(compared.map((r) => r.params)).toEqual([
+      { 'loss.kind': 'dsm', 'sampler.denoise': null, 'train.lr': 0.001 },
+      { 'loss.kind': 'dsm', 'sampler.denoise': null, 'train.lr': 0.001 },
+      { 'loss.kind': 'sm', 'sampler.denoise': null, 'train.lr': 0.001 },
+      { 'loss.kind': 'dsm', 'sampler.denoise': null, 'train.lr': 0.002 },
+      { 'loss.kind': 'sm', 'sampler.denoise': true, 'train.lr': 0.002 },
+    ]);
+    expect(compared[3].sweptParams).toEqual({ 'loss.kind': 'dsm' });
+    expect(sweptParameters(compared).map((p) => [p.path, p.swept, p.values.map((v) => v.value)])).toEqual([
+      ['loss.kind', true, ['dsm', 'sm']],
+      ['sampler.denoise', false, [null, true]],
+      ['train.lr', false, [0.001, 0.002]],
+    ]);
+  });
+
+  it('keeps a swept section whole: its leaves are the swept value, not differences', () => {
+    const runs = [0, 1].flatMap((seed) =>
+      ['ve', 'vp'].map((kind) => run({ seed, params: { sde: { kind } }, config: { sde: { kind, eps: kind === 've' ? 1e-5 : 1e-3 }, train: { lr: 0.001 } } })),
+    );
+    expect(unsweptDifferences(runs)).toEqual([]);
+    expect(compareRuns(runs).map((r) => r.params)).toEqual(runs.map((r) => r.params));
+  });
+
+  it('no longer pools lr 0.001 and 0.002 as one configuration or one heatmap cell', () => {
+    const runs = [0.001, 0.002].flatMap((lr, i) =>
+      ['dsm', 'sm'].flatMap((loss) => [0, 1].map((seed) => run({ params: { 'loss.kind': loss }, seed, config: cfg(loss, lr), latest: { 'sample/mmd': (loss === 'dsm' ? 1 : 2) + i * 10 + seed } }))),
+    );
+    const before = bestConfiguration(runs, 'sample/mmd')!;
+    expect(before.runIds).toHaveLength(4); // what the stored params alone give: both lrs pooled
+    const compared = compareRuns(runs);
+    const best = bestConfiguration(compared, 'sample/mmd')!;
+    expect(best.params).toEqual({ 'loss.kind': 'dsm', 'train.lr': 0.001 });
+    expect(best.mean).toBe(1.5);
+    const hm = heatmap(compared, 'sample/mmd', 'train.lr', 'loss.kind');
+    expect(hm.cells.map((row) => row.map((c) => c.mean))).toEqual([
+      [1.5, 11.5],
+      [2.5, 12.5],
+    ]);
+    expect(ablation(compared, 'loss.kind', ['sample/mmd']).pooled).toEqual(['train.lr']);
   });
 });
 

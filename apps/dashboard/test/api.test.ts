@@ -26,7 +26,12 @@ afterAll(async () => {
 
 describe('sweeps', () => {
   it('answers health and opens the store read-only', async () => {
-    expect(await getJson(base, '/api/health')).toEqual({ ok: true, readonly: true });
+    expect(await getJson(base, '/api/health')).toEqual({
+      ok: true,
+      readonly: true,
+      reason: null,
+      store: { state: 'open', path: s.fixture.path, reason: null, openedAt: expect.any(Number), reopened: 0 },
+    });
   });
 
   it('lists sweeps with run counts and the best run by the chosen metric', async () => {

@@ -57,7 +57,8 @@ describe('dashboard API on a real tiny sweep', () => {
     for (const rec of records) {
       const detail = await getJson(server.url, `/api/runs/${rec.id}`);
       expect(detail.metricKeys).toEqual(expect.arrayContaining(['train/loss', 'eval/fisher', 'eval/fisher@20', 'eval/fisher@1', 'sample/mmd', 'sample/swd', 'sample/mode_weight_tv']));
-      expect(detail.artifacts.map((a: { name: string }) => a.name).sort()).toEqual(['data-samples', 'density', 'samples', 'score-field', 'trajectory']);
+      // The runner may store more (checkpoints); the run page draws these five.
+      expect(detail.artifacts.map((a: { name: string }) => a.name)).toEqual(expect.arrayContaining(['data-samples', 'density', 'samples', 'score-field', 'trajectory']));
       const series = await getJson(server.url, `/api/runs/${rec.id}/series?key=train/loss&maxPoints=3`);
       expect(series.total).toBe(5); // 50 steps, logEvery 10
       expect(series.points).toHaveLength(3);

@@ -7,7 +7,9 @@ import { setCrumbs, statusBadge } from '../ui';
 import { metricSelect, paramPaths, type SweepPage } from './context';
 
 export function renderHeader(page: SweepPage): void {
-  const { sweep, seeds } = page.summary;
+  const { sweep, seeds, parameters } = page.summary;
+  const swept = parameters.filter((p) => p.swept).map((p) => p.path);
+  const unswept = parameters.filter((p) => !p.swept).map((p) => p.path);
   setCrumbs(h('span', {}, sweep.name));
   document.title = `${sweep.name} · Scorelab`;
   const c = sweep.counts;
@@ -20,8 +22,18 @@ export function renderHeader(page: SweepPage): void {
       `Created ${fmtTime(sweep.createdAt)}`,
       sweep.filePath ? ` from ${sweep.filePath}` : '',
       ` · ${c.total} runs (${(['finished', 'failed', 'killed', 'running', 'queued'] as const).filter((s) => c[s] > 0).map((s) => `${c[s]} ${s}`).join(', ') || 'none'})`,
-      ` · swept: ${paramPaths(page).join(', ') || 'nothing'} · seeds ${seeds.join(', ')}`,
+      ` · swept: ${swept.join(', ') || 'nothing'} · seeds ${seeds.join(', ')}`,
     ),
+    ...(unswept.length > 0
+      ? [
+          h(
+            'p',
+            { class: 'notice small', id: 'unswept-note', style: { margin: '8px 0 0' } },
+            h('b', {}, unswept.join(', ')),
+            ` ${unswept.length === 1 ? 'differs' : 'differ'} between runs with the same swept values (the experiment file was changed before a --resume), so ${unswept.length === 1 ? 'it is' : 'they are'} shown as ${unswept.length === 1 ? 'a parameter' : 'parameters'} below: those runs are never averaged as one configuration.`,
+          ),
+        ]
+      : []),
   );
 }
 

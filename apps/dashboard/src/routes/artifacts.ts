@@ -6,15 +6,17 @@ import type { ArtifactList, ArtifactResponse } from '../api-types';
 import { notFound, parseId, parseName, quote } from '../http-input';
 import { runOf, type RouteContext } from './shared';
 
-export function artifactRoutes({ store }: RouteContext): Router {
+export function artifactRoutes(ctx: RouteContext): Router {
   const api = Router();
 
   api.get('/runs/:id/artifacts', async (req, res) => {
+    const { store } = ctx;
     const run = await runOf(store, req.params.id);
     res.json({ runId: run.id, artifacts: await store.listArtifacts(run.id) } satisfies ArtifactList);
   });
 
   api.get('/runs/:id/artifacts/:name', async (req, res) => {
+    const { store } = ctx;
     const runId = parseId(req.params.id, 'run id');
     const name = parseName(req.params.name, 'artifact name');
     const artifact = await store.getArtifact(runId, name);

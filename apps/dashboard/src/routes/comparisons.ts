@@ -5,14 +5,15 @@ import { ablation, heatmap, sweptParameters } from '../analysis';
 import type { AblationResponse, HeatmapResponse } from '../api-types';
 import { badRequest, parseNameList, queryParam, quote } from '../http-input';
 import { ABLATION_METRICS } from '../metric-names';
-import { chosenMetric, metricKeysOf, sweepOf, sweptPath, type RouteContext } from './shared';
+import { chosenMetric, metricKeysOf, sweepOf, sweepRuns, sweptPath, type RouteContext } from './shared';
 
-export function comparisonRoutes({ store }: RouteContext): Router {
+export function comparisonRoutes(ctx: RouteContext): Router {
   const api = Router();
 
   api.get('/sweeps/:sweep/heatmap', async (req, res) => {
+    const { store } = ctx;
     const sweep = await sweepOf(store, req.params.sweep);
-    const runs = await store.listRuns({ sweepId: sweep.id });
+    const runs = await sweepRuns(store, sweep.id);
     const paths = sweptParameters(runs).map((p) => p.path);
     const metric = chosenMetric(req, metricKeysOf(runs));
     // Default axes: rows = the objective (loss.kind) when two or more parameters are swept, columns =
@@ -31,8 +32,9 @@ export function comparisonRoutes({ store }: RouteContext): Router {
   });
 
   api.get('/sweeps/:sweep/ablation', async (req, res) => {
+    const { store } = ctx;
     const sweep = await sweepOf(store, req.params.sweep);
-    const runs = await store.listRuns({ sweepId: sweep.id });
+    const runs = await sweepRuns(store, sweep.id);
     const paths = sweptParameters(runs).map((p) => p.path);
     const keys = metricKeysOf(runs);
     const param = sweptPath(req, 'param', runs, paths.includes('loss.kind') ? 'loss.kind' : (paths[0] ?? null));

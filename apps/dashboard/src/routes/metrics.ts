@@ -1,18 +1,18 @@
 // Metric series: GET /api/sweeps/:sweep/curves (per run, or mean and min-max band per group of runs)
 // and GET /api/runs/:run/series.
 import { Router } from 'express';
-import type { RunSummary } from '@scorelab/tracking';
-import { aggregateSeries, sweptParameters, valueKey, valueLabel } from '../analysis';
+import { aggregateSeries, sweptParameters, valueKey, valueLabel, type ComparedRun } from '../analysis';
 import type { GroupedCurves, RunCurves, RunSeries } from '../api-types';
 import { badRequest, notFound, parseIdList, parseMaxPoints, parseName, queryParam, quote } from '../http-input';
-import { runOf, sweepOf, type RouteContext } from './shared';
+import { runOf, sweepOf, sweepRuns, type RouteContext } from './shared';
 
-export function metricRoutes({ store, seriesCache }: RouteContext): Router {
+export function metricRoutes(ctx: RouteContext): Router {
   const api = Router();
 
   api.get('/sweeps/:sweep/curves', async (req, res) => {
+    const { store, seriesCache } = ctx;
     const sweep = await sweepOf(store, req.params.sweep);
-    const all = await store.listRuns({ sweepId: sweep.id });
+    const all = await sweepRuns(store, sweep.id);
     const keys = await store.metricKeys({ sweepId: sweep.id });
     const key = parseName(queryParam(req, 'key'), 'key');
     if (!keys.includes(key)) throw badRequest(`key ${quote(key)} was not logged in sweep ${sweep.id}`);
@@ -47,13 +47,13 @@ export function metricRoutes({ store, seriesCache }: RouteContext): Router {
       res.json({ key, maxPoints, groupBy: null, series } satisfies RunCurves);
       return;
     }
-    // '@config' groups by every swept parameter, so the band is over seeds only.
+    // '@config' groups by every parameter (swept, or unswept where the configs differ), so the band is over seeds only.
     const paths = sweptParameters(all).map((p) => p.path);
     const byParams = groupBy === '@config' ? paths : [parseName(groupBy, 'groupBy')];
     if (groupBy !== '@config' && !paths.includes(byParams[0])) {
       throw badRequest(`groupBy: ${quote(groupBy)} is not a swept parameter (or '@config'); swept: ${paths.join(', ') || 'none'}`);
     }
-    const groups = new Map<string, RunSummary[]>();
+    const groups = new Map<string, ComparedRun[]>();
     // Queued runs have logged nothing yet.
     for (const r of runs.filter((x) => x.status !== 'queued')) {
       const k = valueKey(byParams.map((p) => r.params[p]));
@@ -79,6 +79,7 @@ export function metricRoutes({ store, seriesCache }: RouteContext): Router {
   });
 
   api.get('/runs/:id/series', async (req, res) => {
+    const { store } = ctx;
     const run = await runOf(store, req.params.id);
     const key = parseName(queryParam(req, 'key'), 'key');
     const maxPoints = parseMaxPoints(queryParam(req, 'maxPoints'));

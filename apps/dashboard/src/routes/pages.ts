@@ -42,7 +42,7 @@ function chartJsPath(): string {
   return join(dirname(require.resolve('chart.js')), 'chart.umd.min.js');
 }
 
-export function pageRoutes({ store }: RouteContext, client: Promise<ClientBundle>): Router {
+export function pageRoutes(ctx: RouteContext, client: Promise<ClientBundle>): Router {
   const router = Router();
   const publicFiles = listPublicFiles();
   const chartJs = chartJsPath();
@@ -52,12 +52,13 @@ export function pageRoutes({ store }: RouteContext, client: Promise<ClientBundle
     res.sendFile(publicFiles.get(file)!, { dotfiles: 'allow' });
   };
   router.get('/', page('index.html'));
+  // While the store file is missing the page is served anyway: it shows the banner (client/store-banner.ts).
   router.get('/sweeps/:sweep', async (req, res) => {
-    await sweepOf(store, req.params.sweep);
+    if (ctx.available()) await sweepOf(ctx.store, req.params.sweep);
     page('sweep.html')(req, res);
   });
   router.get('/runs/:id', async (req, res) => {
-    await runOf(store, req.params.id);
+    if (ctx.available()) await runOf(ctx.store, req.params.id);
     page('run.html')(req, res);
   });
   router.get('/vendor/chart.umd.min.js', (_req, res) => {

@@ -4,17 +4,20 @@ import { configDiff } from '../analysis';
 import type { ConfigDiff, RunPage } from '../api-types';
 import { badRequest, queryParam } from '../http-input';
 import { compareMetricKeys, metricDirection } from '../metric-names';
-import { isLive, runOf, type RouteContext } from './shared';
+import { isLive, runOf, sweepRuns, type RouteContext } from './shared';
 
-export function runRoutes({ store }: RouteContext): Router {
+export function runRoutes(ctx: RouteContext): Router {
   const api = Router();
 
   api.get('/runs/:id', async (req, res) => {
+    const { store } = ctx;
     const run = await runOf(store, req.params.id);
     const sweep = await store.getSweep(run.sweepId);
-    const siblings = await store.listRuns({ sweepId: run.sweepId });
+    const siblings = await sweepRuns(store, run.sweepId);
+    // The run's params as its sweep's views show them (with the unswept config paths where the runs differ).
+    const params = siblings.find((r) => r.id === run.id)?.params ?? run.params;
     res.json({
-      run,
+      run: { ...run, params },
       sweep: sweep ? { id: sweep.id, name: sweep.name, status: sweep.status, live: isLive(sweep.status, sweep.counts) } : null,
       metricKeys: Object.keys(run.latest).sort(compareMetricKeys),
       directions: Object.fromEntries(Object.keys(run.latest).map((k) => [k, metricDirection(k)])),
@@ -24,6 +27,7 @@ export function runRoutes({ store }: RouteContext): Router {
   });
 
   api.get('/runs/:id/diff', async (req, res) => {
+    const { store } = ctx;
     const run = await runOf(store, req.params.id);
     const otherText = queryParam(req, 'other');
     if (otherText === undefined) throw badRequest('other (a run id) is required');

@@ -1,17 +1,21 @@
-// What the route modules share: the store and the series cache, lookups of the sweep or run a URL
+// What the route modules share: the store and the series cache (read per request), lookups of the sweep or run a URL
 // names (404 when there is none), and the shapes several endpoints answer with (docs/api.md,
 // typed in api-types.ts).
 import type { Request } from 'express';
 import type { RunStore, RunSummary } from '@scorelab/tracking';
-import { sweptParameters } from '../analysis';
+import { compareRuns, sweptParameters, type ComparedRun } from '../analysis';
 import type { RunRow } from '../api-types';
 import { badRequest, notFound, parseId, parseName, queryParam, quote } from '../http-input';
 import { compareMetricKeys, defaultMetric } from '../metric-names';
 import type { SeriesCache } from '../series-cache';
 
+/** Read `store` and `seriesCache` once per request (getters: the served store may be replaced, or
+ * gone, when they throw HttpError 503). */
 export interface RouteContext {
-  store: RunStore;
-  seriesCache: SeriesCache;
+  readonly store: RunStore;
+  readonly seriesCache: SeriesCache;
+  /** False while the store file is missing or unreadable. */
+  available(): boolean;
 }
 
 /** A live sweep is one the pages should poll: a run is running or the runner marked it running. */
@@ -43,6 +47,12 @@ export function metricKeysOf(runs: readonly RunSummary[]): string[] {
   const keys = new Set<string>();
   for (const r of runs) for (const k of Object.keys(r.latest)) keys.add(k);
   return [...keys].sort(compareMetricKeys);
+}
+
+/** A sweep's runs as every view compares them (analysis.ts compareRuns: params extended by the
+ * unswept config paths where the runs differ). */
+export async function sweepRuns(store: RunStore, sweepId: number): Promise<ComparedRun[]> {
+  return compareRuns(await store.listRuns({ sweepId }));
 }
 
 /** The sweep named by its id or name; 404 if there is none. */

@@ -1,17 +1,18 @@
 // GET /api/sweeps, /api/sweeps/:sweep, /api/sweeps/:sweep/runs and /api/sweeps/:sweep/runs.csv.
 import { Router } from 'express';
 import type { RunSummary } from '@scorelab/tracking';
-import { bestConfiguration, bestRun, marginals, sweptParameters } from '../analysis';
+import { bestConfiguration, bestRun, compareRuns, marginals, sweptParameters } from '../analysis';
 import type { SweepList, SweepRuns, SweepSummary } from '../api-types';
 import { runsCsv } from '../csv';
 import { parseIdList, parseName, queryParam } from '../http-input';
 import { defaultMetric, metricDirection } from '../metric-names';
-import { chosenMetric, isLive, metricKeysOf, runRow, sweepOf, type RouteContext } from './shared';
+import { chosenMetric, isLive, metricKeysOf, runRow, sweepOf, sweepRuns, type RouteContext } from './shared';
 
-export function sweepRoutes({ store }: RouteContext): Router {
+export function sweepRoutes(ctx: RouteContext): Router {
   const api = Router();
 
   api.get('/sweeps', async (req, res) => {
+    const { store } = ctx;
     const sweeps = await store.listSweeps();
     const runs = await store.listRuns();
     const requested = queryParam(req, 'metric');
@@ -24,7 +25,7 @@ export function sweepRoutes({ store }: RouteContext): Router {
     }
     res.json({
       sweeps: sweeps.map((s) => {
-        const list = bySweep.get(s.id) ?? [];
+        const list = compareRuns(bySweep.get(s.id) ?? []);
         const keys = metricKeysOf(list);
         // A metric this sweep did not log gives no best run rather than an error: sweeps differ.
         const m = metric ?? defaultMetric(keys);
@@ -47,8 +48,9 @@ export function sweepRoutes({ store }: RouteContext): Router {
   });
 
   api.get('/sweeps/:sweep', async (req, res) => {
+    const { store } = ctx;
     const sweep = await sweepOf(store, req.params.sweep);
-    const runs = await store.listRuns({ sweepId: sweep.id });
+    const runs = await sweepRuns(store, sweep.id);
     const keys = metricKeysOf(runs);
     const metric = chosenMetric(req, keys);
     const seeds = [...new Set(runs.map((r) => r.seed))].sort((a, b) => a - b);
@@ -69,14 +71,16 @@ export function sweepRoutes({ store }: RouteContext): Router {
   });
 
   api.get('/sweeps/:sweep/runs', async (req, res) => {
+    const { store } = ctx;
     const sweep = await sweepOf(store, req.params.sweep);
-    const runs = await store.listRuns({ sweepId: sweep.id });
+    const runs = await sweepRuns(store, sweep.id);
     res.json({ sweepId: sweep.id, runs: runs.map(runRow) } satisfies SweepRuns);
   });
 
   api.get('/sweeps/:sweep/runs.csv', async (req, res) => {
+    const { store } = ctx;
     const sweep = await sweepOf(store, req.params.sweep);
-    let runs = await store.listRuns({ sweepId: sweep.id });
+    let runs = await sweepRuns(store, sweep.id);
     const ids = queryParam(req, 'ids');
     if (ids !== undefined) {
       const wanted = new Set(parseIdList(ids, 'ids', 100_000));
