@@ -8,7 +8,8 @@ import tseslint from 'typescript-eslint';
 const NODE_ONLY = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'worker_threads', 'better-sqlite3', 'express', 'yargs', 'yargs/*'];
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'runs/**', '**/*.js', '!eslint.config.js', 'apps/dashboard/public/vendor/**'] },
+  // packages/kernels/assembly is AssemblyScript (decorated functions, v128 builtins), compiled by asc, not tsc.
+  { ignores: ['**/node_modules/**', '**/dist/**', 'runs/**', '**/*.js', '!eslint.config.js', 'apps/dashboard/public/vendor/**', 'packages/kernels/assembly/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
@@ -24,7 +25,9 @@ export default tseslint.config(
           depConstraints: [
             { sourceTag: 'scope:config', onlyDependOnLibsWithTags: [] },
             // Math packages may use config's types only (enforced below with no-restricted-imports).
-            { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:config'] },
+            // The fused kernels depend on nothing but config's types; core builds its fused engine on them.
+            { sourceTag: 'scope:kernels', onlyDependOnLibsWithTags: ['scope:config'] },
+            { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:config', 'scope:kernels'] },
             { sourceTag: 'scope:datasets', onlyDependOnLibsWithTags: ['scope:core', 'scope:config'] },
             { sourceTag: 'scope:losses', onlyDependOnLibsWithTags: ['scope:core', 'scope:config'] },
             { sourceTag: 'scope:samplers', onlyDependOnLibsWithTags: ['scope:core', 'scope:config'] },
@@ -62,7 +65,7 @@ export default tseslint.config(
   {
     // The math packages also run in a browser: no Node built-ins, no server-side libraries; of
     // @scorelab/config they take the spec types only (type imports are erased, so zod never loads).
-    files: ['packages/{core,datasets,losses,samplers,metrics}/src/**/*.ts'],
+    files: ['packages/{core,kernels,datasets,losses,samplers,metrics}/src/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': [

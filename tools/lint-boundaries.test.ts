@@ -31,6 +31,11 @@ describe('module boundaries', () => {
     ['packages/pipeline/src/probe.ts', "import { createLoss } from '@scorelab/losses';\nimport { METRIC } from '@scorelab/config';\nexport const f = [createLoss, METRIC];\n", null],
     ['tools/probe.ts', "import { main } from '@scorelab/runner';\nexport const f = main;\n", '@nx/enforce-module-boundaries'],
     ['tools/probe.ts', "import { executeRun } from '@scorelab/pipeline';\nexport const f = executeRun;\n", null],
+    ['packages/kernels/src/probe.ts', "import { Rng } from '@scorelab/core';\nexport const f = Rng;\n", '@nx/enforce-module-boundaries'],
+    ['packages/kernels/src/probe.ts', "import { readFileSync } from 'node:fs';\nexport const f = readFileSync;\n", 'no-restricted-imports'],
+    ['packages/kernels/src/probe.ts', "import { METRIC } from '@scorelab/config';\nexport const f = METRIC;\n", 'no-restricted-imports'],
+    ['packages/core/src/probe.ts', "import { FusedMlp } from '@scorelab/kernels';\nexport const f = FusedMlp;\n", null],
+    ['packages/losses/src/probe.ts', "import { FusedMlp } from '@scorelab/kernels';\nexport const f = FusedMlp;\n", '@nx/enforce-module-boundaries'],
     ['apps/runner/src/probe.ts', "import { createLoss } from '@scorelab/losses';\nimport { langevin } from '@scorelab/samplers';\nexport const f = [createLoss, langevin];\n", null],
   ];
   for (const [file, code, rule] of cases) {

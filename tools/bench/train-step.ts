@@ -1,12 +1,13 @@
 /**
- * Milliseconds per training step of Scorelab's losses on an MLP score network, one backend.
- * Usage: npx tsx tools/bench/train-step.ts [--backend wasm] [--hidden 128] [--batch 128] [--dim 2]
- *        [--losses dsm,ssm-vr,sm] [--steps 200] [--jacobian auto|forward|backprop] [--json]
- * Prints a table, then one JSON line with { backend, results: [{ loss, msPerStep, kernelsPerStep }] }.
+ * Milliseconds per training step of Scorelab's losses on an MLP score network, one backend and engine.
+ * Usage: npx tsx tools/bench/train-step.ts [--engine fused|tfjs] [--backend wasm] [--hidden 128] [--batch 128]
+ *        [--dim 2] [--losses dsm,ssm-vr,sm] [--steps 200] [--jacobian auto|forward|backprop] [--json]
+ * Prints a table, then one JSON line with { backend, engine, results: [{ loss, msPerStep, kernelsPerStep }] }
+ * (kernelsPerStep: tfjs kernels; the fused engine runs none, its work is a few wasm calls per layer).
  */
 import * as tf from '@tensorflow/tfjs';
 import { DatasetSchema, LossSchema } from '@scorelab/config';
-import { CLEAN, Rng, Trainer, createScoreNetwork, levelsFamily, selectBackend } from '@scorelab/core';
+import { CLEAN, FusedTrainer, Rng, Trainer, createFusedNetwork, createScoreNetwork, levelsFamily, selectBackend, type StepTrainer } from '@scorelab/core';
 import { createDataset } from '@scorelab/datasets';
 import { createLoss, type JacobianMode } from '@scorelab/losses';
 import { numberFlag, stringFlag } from '../cli-args';
@@ -25,7 +26,8 @@ export async function benchTrainStep(opts: {
   losses: string[];
   steps: number;
   jacobian: JacobianMode;
-}): Promise<{ backend: string; results: StepTiming[] }> {
+  engine: 'fused' | 'tfjs';
+}): Promise<{ backend: string; engine: string; results: StepTiming[] }> {
   const backend = await selectBackend(opts.backend);
   // N(0, I_D): the schema fills mean and std.
   const dataset = createDataset(DatasetSchema.parse({ kind: 'gaussian', dim: opts.dim }));
@@ -36,10 +38,15 @@ export async function benchTrainStep(opts: {
     const family = kind === 'dsm' ? levelsFamily([0.1]) : CLEAN;
     const net = createScoreNetwork({ hidden: [opts.hidden, opts.hidden], activation: 'softplus', conditioning: 'none' }, opts.dim, family, rng.split());
     // The schema fills the loss defaults (weighting sigma2, one rademacher projection) and rejects an unknown kind.
-    const loss = createLoss(LossSchema.parse({ kind }), family, opts.jacobian);
+    const spec = LossSchema.parse({ kind });
+    const loss = createLoss(spec, family, opts.jacobian);
     const dataRng = rng.split();
     const lossRng = rng.split();
-    const trainer = new Trainer({ params: net.params, objective: () => loss(net.score, dataset.sample(opts.batch, dataRng), lossRng), optimizer: 'adam', lr: 1e-3 });
+    const sample = () => dataset.sample(opts.batch, dataRng);
+    const fused = opts.engine === 'fused' ? createFusedNetwork(net, family) : null;
+    const trainer: StepTrainer = fused
+      ? new FusedTrainer({ fused, loss: spec, family, sample, rng: lossRng, optimizer: 'adam', lr: 1e-3 })
+      : new Trainer({ params: net.params, objective: () => loss(net.score, sample(), lossRng), optimizer: 'adam', lr: 1e-3 });
     for (let i = 0; i < 20; i++) trainer.step(false);
     trainer.step(true);
     const profile = await tf.profile(() => {
@@ -50,9 +57,10 @@ export async function benchTrainStep(opts: {
     const ms = (performance.now() - t0) / opts.steps;
     results.push({ loss: kind, msPerStep: ms, kernelsPerStep: profile.kernels.length });
     trainer.dispose();
+    fused?.dispose();
     net.dispose();
   }
-  return { backend, results };
+  return { backend, engine: opts.engine, results };
 }
 
 const JACOBIAN_MODES: readonly JacobianMode[] = ['auto', 'forward', 'backprop'];
@@ -64,6 +72,12 @@ function jacobianFlag(): JacobianMode {
   return mode;
 }
 
+function engineFlag(): 'fused' | 'tfjs' {
+  const value = stringFlag('engine', 'fused');
+  if (value !== 'fused' && value !== 'tfjs') throw new Error(`--engine must be fused or tfjs, got ${value}`);
+  return value;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const out = await benchTrainStep({
     backend: stringFlag('backend', 'wasm'),
@@ -73,9 +87,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     losses: stringFlag('losses', 'dsm,ssm-vr,sm').split(','),
     steps: numberFlag('steps', 200),
     jacobian: jacobianFlag(),
+    engine: engineFlag(),
   });
   if (!process.argv.includes('--json')) {
-    for (const r of out.results) console.log(`${out.backend.padEnd(8)} ${r.loss.padEnd(7)} ${r.msPerStep.toFixed(2).padStart(8)} ms/step  ${r.kernelsPerStep} kernels`);
+    for (const r of out.results) console.log(`${out.engine.padEnd(6)} ${out.backend.padEnd(8)} ${r.loss.padEnd(7)} ${r.msPerStep.toFixed(2).padStart(8)} ms/step  ${r.kernelsPerStep} kernels`);
   }
   console.log(JSON.stringify(out));
 }

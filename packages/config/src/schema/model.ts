@@ -4,6 +4,7 @@ import { z } from 'zod';
 export const ACTIVATIONS = ['softplus', 'swish', 'elu', 'relu', 'tanh'] as const;
 export const CONDITIONINGS = ['none', 'sigma-scale', 'embed'] as const;
 export const TIME_INPUTS = ['time', 'log-std'] as const;
+export const ENGINES = ['auto', 'fused', 'tfjs'] as const;
 /** Defaults of the time-conditional network's keys, filled in resolved configs that have an sde. */
 export const TIME_NETWORK_DEFAULTS = { fourierFeatures: 8, fourierScale: 1, timeInput: 'time' } as const;
 
@@ -34,6 +35,14 @@ export const MlpModelSchema = z
       .enum(TIME_INPUTS)
       .optional()
       .describe('With an sde only: what the time embedding is made of, c = t (time) or c = log s(t), the log marginal std (log-std, NCSN++ for VE). Default time.'),
+    // No zod default either: a resolved config names the engine only when the file does, so adding this key
+    // changed no existing config hash; `auto` is resolved when the run starts (and the engine used is recorded).
+    engine: z
+      .enum(ENGINES)
+      .optional()
+      .describe(
+        'What computes the network during training and sampling: fused (@scorelab/kernels: forward pass, tangents, backward pass and the optimiser in a few wasm SIMD calls per step), tfjs (the tensor backend, the reference implementation) or auto (fused; the SCORELAB_ENGINE environment variable can set another default). Both agree to float32 round-off. Default auto.',
+      ),
   })
   .describe('A trained MLP score network; with an sde, the time-conditional network s(x, t) = f([x, c, sin(2 pi w c), cos(2 pi w c)]) / s(t).');
 
