@@ -1,4 +1,4 @@
-export { Rng } from './rng';
+export { type RngState, Rng } from './rng';
 export { BACKEND_ORDER, type BackendName, isBackendName, selectBackend, currentBackend } from './backend';
 export { installSecondOrderGradients } from './second-order-gradients';
 export { geometricSigmas, linearSigmas, scheduleSigmas } from './schedules';
@@ -30,7 +30,8 @@ export {
   exactScore,
 } from './noise-family';
 export { type OptimizerKind, type TrainerOptions, type StepReport, Trainer } from './train';
-export { JsAdam } from './adam';
+export { type AdamState, JsAdam } from './adam';
+export { type TrainerState, type ResumableTrainer, isResumableTrainer } from './trainer-state';
 export { installFastWasmMatMul } from './wasm-matmul';
 export {
   type SdeKind,
@@ -55,3 +56,5 @@ export { rk4 } from './ode/rk4';
 export { type DormandPrinceOptions, dormandPrince } from './ode/dormand-prince';
 export { createOdeSolver, solveOde } from './ode/solve-ode';
 export { type Activation, activate, fastSoftplus, fastTanh } from './activations';
+export { type FusedInputs, type FusedNetwork, createFusedNetwork, fusedInputs, kernelsAvailable } from './fused-network';
+export { type StepTrainer, type FusedTrainerOptions, FusedTrainer, projectionArrays } from './fused-trainer';

@@ -29,10 +29,10 @@ describe('noise families', () => {
     expect(noiseFamily({})).toBe(CLEAN);
     expect(noiseFamily({ noise: { schedule: 'geometric', sigmaMax: 3, sigmaMin: 0.3, levels: 4 } })).toEqual({ kind: 'levels', sigmas: geometricSigmas(3, 0.3, 4) });
     expect(noiseFamily({ noise: { schedule: 'custom', sigmas: [5, 2] } })).toEqual({ kind: 'levels', sigmas: [5, 2] });
-    const sde = noiseFamily({ sde: { kind: 'vp', betaMin: 0.1, betaMax: 20, eps: 1e-4 } });
+    const sde = noiseFamily({ sde: { kind: 'vp', betaMin: 0.1, betaMax: 20, eps: 1e-4, trainEps: 2e-5 } });
     expect(sde.kind).toBe('sde');
-    expect(sde.kind === 'sde' && sde.sde).toMatchObject({ kind: 'vp', betaMin: 0.1, betaMax: 20, eps: 1e-4 });
-    expect(() => noiseFamily({ noise: { schedule: 'custom', sigmas: [1] }, sde: { kind: 've', sigmaMin: 0.01, sigmaMax: 10, eps: 1e-5 } })).toThrow(/both/);
+    expect(sde.kind === 'sde' && sde.sde).toMatchObject({ kind: 'vp', betaMin: 0.1, betaMax: 20, eps: 1e-4, trainEps: 2e-5 });
+    expect(() => noiseFamily({ noise: { schedule: 'custom', sigmas: [1] }, sde: { kind: 've', sigmaMin: 0.01, sigmaMax: 10, eps: 1e-5, trainEps: 1e-5 } })).toThrow(/both/);
 
     expect([CLEAN, levelsFamily(SIGMAS), sdeFamily(vpSde())].map(conditionOf)).toEqual(['none', 'sigma', 'time']);
   });
@@ -65,20 +65,22 @@ describe('drawNoise', () => {
     expect(rng.uniform()).toBe(new Rng(3).uniform());
   });
 
-  it('sde: t = fround(eps + (T - eps) u) per row (rng.uniform), m(t), s(t) from that t, lambda = s(t)^2 or g(t)^2', () => {
+  it('sde: t = fround(trainEps + (T - trainEps) u) per row (rng.uniform), m(t), s(t) from that t, lambda = s(t)^2 or g(t)^2', () => {
     const n = 40;
-    for (const sde of [vpSde({ eps: 0.01 }), veSde({ sigmaMin: 0.05, sigmaMax: 5 })]) {
+    // The sampling eps (0.3 here) plays no part in training: t starts at trainEps.
+    for (const sde of [vpSde({ eps: 0.3, trainEps: 0.01 }), veSde({ sigmaMin: 0.05, sigmaMax: 5, eps: 0.3 })]) {
       for (const weighting of ['sigma2', 'likelihood'] as const) {
         const rng = new Rng(11);
         const draw = drawNoise(sdeFamily(sde), n, rng, weighting)!;
         const replay = new Rng(11);
-        const ts = Array.from({ length: n }, () => Math.fround(sde.eps + (sde.T - sde.eps) * replay.uniform()));
+        const ts = Array.from({ length: n }, () => Math.fround(sde.trainEps + (sde.T - sde.trainEps) * replay.uniform()));
         expect(draw.cond).toEqual(new Float32Array(ts));
         expect(draw.mean).toEqual(new Float32Array(ts.map((t) => sde.marginal(t).mean)));
         expect(draw.std).toEqual(new Float32Array(ts.map((t) => sde.marginal(t).std)));
         const lambda = ts.map((t) => (weighting === 'sigma2' ? sde.marginal(t).std ** 2 : sde.diffusion(t) ** 2));
         expect(draw.weight).toEqual(new Float32Array(lambda));
-        expect(Math.min(...ts)).toBeGreaterThanOrEqual(Math.fround(sde.eps));
+        expect(Math.min(...ts)).toBeGreaterThanOrEqual(Math.fround(sde.trainEps));
+        expect(Math.min(...ts)).toBeLessThan(0.3);
         expect(Math.max(...ts)).toBeLessThanOrEqual(sde.T);
         expect(rng.uniform()).toBe(replay.uniform());
       }
@@ -134,14 +136,15 @@ describe('evaluationPoints', () => {
     expect(evaluationPoints(CLEAN)).toEqual([{ cond: undefined, mean: 1, std: 0, weight: 1 }]);
   });
 
-  it('sde: t = eps, then the round times 0.1 ... 1 above eps, with m(t), s(t) and lambda = s(t)^2', () => {
+  it('sde: t = trainEps, then the round times 0.1 ... 1 above it, with m(t), s(t) and lambda = s(t)^2', () => {
     const tenths = Array.from({ length: 10 }, (_, k) => (k + 1) / 10);
     for (const [eps, times] of [
       [1e-3, [1e-3, ...tenths]],
       [0.1, tenths],
       [0.15, [0.15, ...tenths.slice(1)]],
     ] as const) {
-      const sde = vpSde({ eps });
+      // The sampling eps (0.5) does not move the evaluation points.
+      const sde = vpSde({ eps: 0.5, trainEps: eps });
       const points = evaluationPoints(sdeFamily(sde));
       expect(points.map((p) => p.cond)).toEqual(times);
       points.forEach((p) => {

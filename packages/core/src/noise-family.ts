@@ -2,7 +2,7 @@
  * The one noise family (DESIGN.md section 2): every perturbation is x~ = m x + s z, z ~ N(0, I).
  * - `levels`: NCSN's noise levels sigma_1 > ... > sigma_L, the discretised VE SDE (m = 1, s = sigma_i),
  *   exactly as score_sde treats NCSN; the network's condition is sigma.
- * - `sde`: a score SDE in continuous time, t in [eps, T]; the network's condition is t.
+ * - `sde`: a score SDE in continuous time, t in [eps, T] (trained on [trainEps, T]); the network's condition is t.
  * - `clean`: no perturbation (a single-scale model trained on the data itself); no condition.
  * Training draws, evaluation points and samplers all read the family, so a run needs no second path.
  */
@@ -71,7 +71,7 @@ export interface NoiseDraw {
 
 /**
  * Per-row noise for training, or null for the clean family. Random draws, in this order:
- * levels: one level index per row (rng.int, only with >= 2 levels); sde: t ~ U(eps, T) per row
+ * levels: one level index per row (rng.int, only with >= 2 levels); sde: t ~ U(trainEps, T) per row
  * (rng.uniform). m(t), s(t) and g(t) are computed in float64 from the float32-rounded t that the score sees.
  */
 export function drawNoise(family: NoiseFamily, n: number, rng: Rng, weighting: LossWeighting): NoiseDraw | null {
@@ -98,7 +98,7 @@ export function drawNoise(family: NoiseFamily, n: number, rng: Rng, weighting: L
       const std = new Float32Array(n);
       const weight = new Float32Array(n);
       for (let i = 0; i < n; i++) {
-        const ti = Math.fround(sde.eps + (sde.T - sde.eps) * rng.uniform());
+        const ti = Math.fround(sde.trainEps + (sde.T - sde.trainEps) * rng.uniform());
         const m = sde.marginal(ti);
         t[i] = ti;
         mean[i] = m.mean;
@@ -121,7 +121,7 @@ export function perturbRows(x: tf.Tensor2D, z: tf.Tensor2D, draw: NoiseDraw): tf
 
 /**
  * Where a model is evaluated (eval/fisher and its per-level or per-time keys): levels: every sigma_i;
- * sde: t = eps, then 0.1, 0.2, ..., 1 (those above eps), so the keys are round numbers; clean: one
+ * sde: t = trainEps, then 0.1, 0.2, ..., 1 (those above it), so the keys are round numbers; clean: one
  * unconditioned point. weight: lambda = s^2 (1 when clean), the eval/fisher weighting.
  */
 export interface EvaluationPoint {
@@ -140,8 +140,8 @@ export function evaluationPoints(family: NoiseFamily): EvaluationPoint[] {
       return family.sigmas.map((s) => ({ cond: s, mean: 1, std: s, weight: s * s }));
     case 'sde': {
       const { sde } = family;
-      const times = [sde.eps];
-      for (let k = 1; k <= 10; k++) if (k / 10 > sde.eps) times.push(k / 10);
+      const times = [sde.trainEps];
+      for (let k = 1; k <= 10; k++) if (k / 10 > sde.trainEps) times.push(k / 10);
       return times.map((t) => {
         const { mean, std } = sde.marginal(t);
         return { cond: t, mean, std, weight: std ** 2 };

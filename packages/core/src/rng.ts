@@ -1,5 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 
+/** Where a stream is (Rng.state): enough to continue it exactly, e.g. in a checkpoint. */
+export interface RngState {
+  words: [number, number, number, number];
+  spareNormal: number | null;
+}
+
 /**
  * A seeded random stream. Every random draw in Scorelab comes from one of these, so a run with
  * the same config and seed gives the same numbers on every backend: the numbers are generated in
@@ -26,6 +32,20 @@ export class Rng {
     this.s2 = next();
     this.s3 = next();
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+  }
+
+  /** The stream's position: the four xoshiro128** words and the cached second normal (null when none). */
+  state(): RngState {
+    return { words: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0], spareNormal: this.spareNormal };
+  }
+
+  /** Continue from a position taken by state() (of any stream): the same draws follow as after it. */
+  restore(state: RngState): void {
+    const { words, spareNormal } = state;
+    if (words.length !== 4 || words.some((w) => !Number.isInteger(w) || w < 0 || w > 0xffffffff)) throw new Error(`Rng.restore: expected four 32-bit unsigned words, got [${words}]`);
+    if ((words[0] | words[1] | words[2] | words[3]) === 0) throw new Error('Rng.restore: the all-zero state is not a xoshiro128** state');
+    [this.s0, this.s1, this.s2, this.s3] = words;
+    this.spareNormal = spareNormal;
   }
 
   /** A uniformly distributed 32-bit unsigned integer. */

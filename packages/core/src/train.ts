@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { JsAdam } from './adam';
+import type { ResumableTrainer, TrainerState } from './trainer-state';
 
 export type OptimizerKind = 'adam' | 'sgd';
 
@@ -23,7 +24,7 @@ export interface StepReport {
  * it also copies the loss and gradient norm to the CPU (a sync point, so callers read only
  * every k steps: DESIGN.md section 7).
  */
-export class Trainer {
+export class Trainer implements ResumableTrainer {
   private readonly optimizer: tf.Optimizer | null;
   private readonly jsAdam: JsAdam | null;
   private readonly params: tf.Variable[];
@@ -64,6 +65,22 @@ export class Trainer {
     });
     this.stepsDone++;
     return report;
+  }
+
+  /** Weights (read from the variables), Adam's moments and t, and the steps done; sgd has no state of its own. */
+  state(): TrainerState {
+    return { steps: this.stepsDone, weights: this.params.map((p) => Float32Array.from(p.dataSync())), adam: this.jsAdam?.state() ?? null };
+  }
+
+  restore(state: TrainerState): void {
+    if (state.weights.length !== this.params.length || state.weights.some((w, k) => w.length !== this.params[k].size)) {
+      throw new Error(`Trainer.restore: the checkpoint's weights [${state.weights.map((w) => w.length)}] do not match the network's [${this.params.map((p) => p.size)}]`);
+    }
+    if (this.jsAdam && !state.adam) throw new Error('Trainer.restore: the checkpoint has no Adam state (it was saved without optimiser state)');
+    if (!this.jsAdam && state.adam) throw new Error('Trainer.restore: the checkpoint has Adam state but this trainer uses sgd');
+    tf.tidy(() => this.params.forEach((p, k) => p.assign(tf.tensor(state.weights[k], p.shape, 'float32'))));
+    if (this.jsAdam && state.adam) this.jsAdam.restore(state.adam);
+    this.stepsDone = state.steps;
   }
 
   dispose(): void {

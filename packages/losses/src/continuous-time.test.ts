@@ -9,7 +9,7 @@ import { slicedScoreMatching } from './sliced-score-matching';
 import type { ScoreLoss, Weighting } from './types';
 
 // The continuous-time members of the noise family (core noise-family.ts): every loss takes { kind: 'sde', sde }
-// and draws t ~ U(sde.eps, T), so a different eps is a different SDE (veSde({ ..., eps })).
+// and draws t ~ U(sde.trainEps, T), so a different training eps is a different SDE (veSde({ ..., trainEps })).
 
 beforeAll(async () => {
   await selectBackend('wasm');
@@ -64,18 +64,18 @@ describe.each(cases)('continuous-time losses with the exact score of Gaussian da
   };
   // A 16-batch estimate with its own SE; 4.5 SE (t with 15 dof: two-sided p ~ 5e-4), plus float32 slack.
   it('dsm: the Monte-Carlo loss matches E_t lambda(t) 1/2 (D / s^2 - tr C_t^{-1})', () => {
-    const expected = timeAverage(sde.eps, (t) => lambdaOf(sde, weighting, t) * 0.5 * (2 / sde.marginal(t).std ** 2 - trInv(t)));
+    const expected = timeAverage(sde.trainEps, (t) => lambdaOf(sde, weighting, t) * 0.5 * (2 / sde.marginal(t).std ** 2 - trInv(t)));
     const exact = perturbedGaussianTimeScore(g, sde);
     const { mean, se } = batchEstimate(denoisingScoreMatching({ family: family(sde), weighting }), exact.plain, g, 1);
     exact.dispose();
     expect(Math.abs(mean - expected)).toBeLessThan(4.5 * se + 1e-4 * Math.abs(expected));
     // Power: the other weighting gives a clearly different value.
-    const other = timeAverage(sde.eps, (t) => lambdaOf(sde, weighting === 'sigma2' ? 'likelihood' : 'sigma2', t) * 0.5 * (2 / sde.marginal(t).std ** 2 - trInv(t)));
+    const other = timeAverage(sde.trainEps, (t) => lambdaOf(sde, weighting === 'sigma2' ? 'likelihood' : 'sigma2', t) * 0.5 * (2 / sde.marginal(t).std ** 2 - trInv(t)));
     expect(Math.abs(other - expected)).toBeGreaterThan(20 * se);
   });
 
   it.each(['ssm', 'ssm-vr', 'sm'] as const)('%s: matches E_t lambda(t) (-1/2 tr C_t^{-1}), forward tangents and double backprop', (variant) => {
-    const expected = timeAverage(sde.eps, (t) => lambdaOf(sde, weighting, t) * -0.5 * trInv(t));
+    const expected = timeAverage(sde.trainEps, (t) => lambdaOf(sde, weighting, t) * -0.5 * trInv(t));
     const exact = perturbedGaussianTimeScore(g, sde);
     for (const [jacobian, fn] of [
       ['forward', exact.tangent],
@@ -154,9 +154,9 @@ describe('continuous-time DSM at one fixed marginal (m, s)', () => {
 });
 
 describe('continuous-time loss conventions', () => {
-  it('draws t ~ U(eps, T) per row, then z, and computes lambda(t) 1/2 ||s(m x + s z, t) + z / s||^2 exactly', () => {
-    // t ~ U(0.01, 1): the SDE's own eps.
-    const sde = vpSde({ eps: 0.01 });
+  it('draws t ~ U(trainEps, T) per row, then z, and computes lambda(t) 1/2 ||s(m x + s z, t) + z / s||^2 exactly', () => {
+    // t ~ U(0.01, 1): the SDE's training eps (its sampling eps, 0.2, plays no part).
+    const sde = vpSde({ eps: 0.2, trainEps: 0.01 });
     const x = tf.tensor2d([
       [1, -1],
       [0.5, 2],

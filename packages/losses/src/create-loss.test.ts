@@ -51,7 +51,7 @@ describe('createLoss', () => {
     expect(new Set(kinds).size).toBe(4);
   });
 
-  it('under an sde: the same factories with t ~ U(eps, T), every kind, weighting sigma2 or likelihood', () => {
+  it('under an sde: the same factories with t ~ U(trainEps, T), every kind, weighting sigma2 or likelihood', () => {
     const s = timeNet.score;
     for (const weighting of ['sigma2', 'likelihood'] as const) {
       expect(value(createLoss(lossSpec('dsm', { weighting }), SDE), s)).toBe(value(denoisingScoreMatching({ family: SDE, weighting }), s));
@@ -63,7 +63,7 @@ describe('createLoss', () => {
     }
     const kinds = (['sm', 'ssm', 'ssm-vr', 'dsm'] as const).map((kind) => value(createLoss(lossSpec(kind), SDE), s));
     expect(new Set(kinds).size).toBe(4);
-    // The score sees times in [eps, T], not noise levels.
+    // The score sees times in [trainEps, T], not noise levels.
     const seen: number[] = [];
     const spy: ScoreFn = (xx, t) => {
       seen.push(...t!.dataSync());
@@ -71,7 +71,7 @@ describe('createLoss', () => {
     };
     value(createLoss(lossSpec('dsm'), SDE), spy);
     expect(seen).toHaveLength(24);
-    expect(Math.min(...seen)).toBeGreaterThanOrEqual(Math.fround(VP.eps));
+    expect(Math.min(...seen)).toBeGreaterThanOrEqual(Math.fround(VP.trainEps));
     expect(Math.max(...seen)).toBeLessThanOrEqual(1);
     expect(new Set(seen).size).toBe(24);
   });

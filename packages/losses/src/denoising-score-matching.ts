@@ -15,7 +15,7 @@ export interface DenoisingScoreMatchingOptions {
  * `get_sde_loss_fn`), kind `dsm`:
  *   L = E_n E_{x, z}[ lambda_n 1/2 || s(m_n x + s_n z, c_n) + z / s_n ||^2 ],  z ~ N(0, I),
  * with c_n a noise level sigma_n (m = 1, s = sigma_n) drawn uniformly from the levels, or a time
- * t_n ~ U(eps, T) of an sde (m = m(t), s = s(t)). Since -z / s = grad log N(x~; m x, s^2 I), the minimiser
+ * t_n ~ U(trainEps, T) of an sde (m = m(t), s = s(t)). Since -z / s = grad log N(x~; m x, s^2 I), the minimiser
  * over all functions is the perturbed data's score. The score is always called with the condition tensor
  * [N]: a network with conditioning 'none' ignores it, which is how an unconditional model is trained
  * with dsm at one fixed sigma.

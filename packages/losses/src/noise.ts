@@ -4,7 +4,7 @@ import type { JacobianMode, Weighting } from './types';
 
 /**
  * A batch as the objective sees it, perturbed by the noise family (core noise-family.ts): per sample n
- * a condition c_n (a noise level sigma_n drawn uniformly from the levels, or a time t_n ~ U(eps, T)),
+ * a condition c_n (a noise level sigma_n drawn uniformly from the levels, or a time t_n ~ U(trainEps, T)),
  * z_n ~ N(0, I) and x~_n = m_n x_n + s_n z_n, with weight lambda_n. Clean family: x~ = x, no
  * condition, weight 1.
  */

@@ -87,6 +87,23 @@ describe('createSampler', () => {
     expect(createSampler({ kind: 'ode', method: 'rk4', steps: 7, samples: 5, denoise: false }, sdeFamily).totalSteps).toBe(7);
   });
 
+  it('ends every SDE kind at the sampling eps (sde.eps), not the training eps', () => {
+    const sde = vpSde({ eps: 0.25, trainEps: 1e-5 });
+    const x0 = sde.priorSample(3, 2, new Rng(1));
+    for (const spec of sdeSpecs) {
+      const times: number[] = [];
+      const recording: ScoreFn = (x, t) => {
+        times.push(...t!.dataSync());
+        return tf.neg(x);
+      };
+      const r = runSampler(createSampler(spec, { kind: 'sde', sde }), recording, x0, new Rng(2), { recordTrajectory: true });
+      expect(r.snapshots!.at(-1)!.t, spec.kind).toBe(0.25);
+      expect(Math.min(...times), spec.kind).toBeGreaterThanOrEqual(0.25);
+      tf.dispose([r.samples, ...r.trajectory!]);
+    }
+    x0.dispose();
+  });
+
   it('passes spec errors on from the samplers', () => {
     expect(() => createSampler({ kind: 'ode', method: 'rk45', steps: 7, rtol: 1e-5, atol: 1e-5, samples: 5, denoise: false }, sdeFamily)).toThrow(/rtol/);
     expect(() => createSampler({ kind: 'ode', method: 'rk4', samples: 5, denoise: false }, sdeFamily)).toThrow(/needs steps/);

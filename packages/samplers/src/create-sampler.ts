@@ -12,7 +12,7 @@ import type { Sampler } from './sampler';
 /**
  * The sampler a (resolved) spec describes for a model of the given noise family; the only reader of
  * the spec. `langevin`: at the smallest level sigma_L of a levels family, unconditioned when clean;
- * `ald`: needs levels; `euler-maruyama`, `reverse-diffusion`, `pc`, `ode`: need an sde (and stop at its eps).
+ * `ald`: needs levels; `euler-maruyama`, `reverse-diffusion`, `pc`, `ode`: need an sde (and stop at its sampling eps, sde.eps; training starts at sde.trainEps).
  * `samples` and `init` are for `initialSamples`, not the sampler.
  */
 export function createSampler(spec: SamplerSpec, family: NoiseFamily): Sampler {

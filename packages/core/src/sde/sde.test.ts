@@ -182,6 +182,7 @@ describe('SDE specifics', () => {
     expect(sde.diffusion(0.5) ** 2).toBeCloseTo(sde.sigma(0.5) ** 2 * 2 * Math.log(5000), 10);
     expect(sde.marginal(0.5)).toEqual({ mean: 1, std: sde.sigma(0.5) });
     expect(sde.eps).toBe(1e-5);
+    expect(sde.trainEps).toBe(1e-5);
     expect(sde.priorStd).toBe(50);
   });
 
@@ -200,7 +201,8 @@ describe('SDE specifics', () => {
       expect(sub.diffusion(t) ** 2).toBeCloseTo(beta * (1 - m ** 4), 12);
       expect(vp.driftCoefficient(t)).toBeCloseTo(-beta / 2, 14);
     }
-    expect(vp.eps).toBe(1e-3);
+    // score_sde: sampling eps 1e-3, training and likelihood eps 1e-5.
+    expect([vp.eps, vp.trainEps, sub.eps, sub.trainEps]).toEqual([1e-3, 1e-5, 1e-3, 1e-5]);
     expect(sub.priorStd).toBe(1);
     // VP discretize is DDPM's step with beta_i = 1 - r^2, which is beta(t) dt to first order.
     const x = tf.ones([1, 1]) as tf.Tensor2D;
@@ -217,12 +219,14 @@ describe('SDE specifics', () => {
   });
 
   it('sdeFromSpec builds each kind and validates', () => {
-    // A resolved sde section always has eps; the config's defaults are the SDEs' own (1e-5 for VE, 1e-3 otherwise).
-    expect(sdeFromSpec(SdeSchema.parse({ kind: 've', sigmaMin: 0.1, sigmaMax: 20 }))).toMatchObject({ kind: 've', sigmaMin: 0.1, sigmaMax: 20, eps: 1e-5 });
-    expect(sdeFromSpec({ kind: 'vp', betaMin: 0.1, betaMax: 20, eps: 1e-4 })).toMatchObject({ kind: 'vp', eps: 1e-4 });
-    expect(sdeFromSpec(SdeSchema.parse({ kind: 'subvp', betaMin: 0.1, betaMax: 20 }))).toMatchObject({ kind: 'subvp', eps: 1e-3 });
-    expect(() => sdeFromSpec({ kind: 've', sigmaMin: 1, sigmaMax: 0.5, eps: 1e-5 })).toThrow(/sigmaMin < sigmaMax/);
-    expect(() => sdeFromSpec({ kind: 'vp', betaMin: 0, betaMax: 20, eps: 1e-3 })).toThrow(/betaMin/);
-    expect(() => sdeFromSpec({ kind: 'subvp', betaMin: 0.1, betaMax: 20, eps: 0 })).toThrow(/eps/);
+    // A resolved sde section always has eps and trainEps; the config's defaults are the SDEs' own (sampling:
+    // 1e-5 for VE, 1e-3 otherwise; training and likelihood: 1e-5).
+    expect(sdeFromSpec(SdeSchema.parse({ kind: 've', sigmaMin: 0.1, sigmaMax: 20 }))).toMatchObject({ kind: 've', sigmaMin: 0.1, sigmaMax: 20, eps: 1e-5, trainEps: 1e-5 });
+    expect(sdeFromSpec({ kind: 'vp', betaMin: 0.1, betaMax: 20, eps: 1e-4, trainEps: 2e-5 })).toMatchObject({ kind: 'vp', eps: 1e-4, trainEps: 2e-5 });
+    expect(sdeFromSpec(SdeSchema.parse({ kind: 'subvp', betaMin: 0.1, betaMax: 20 }))).toMatchObject({ kind: 'subvp', eps: 1e-3, trainEps: 1e-5 });
+    expect(() => sdeFromSpec({ kind: 've', sigmaMin: 1, sigmaMax: 0.5, eps: 1e-5, trainEps: 1e-5 })).toThrow(/sigmaMin < sigmaMax/);
+    expect(() => sdeFromSpec({ kind: 'vp', betaMin: 0, betaMax: 20, eps: 1e-3, trainEps: 1e-5 })).toThrow(/betaMin/);
+    expect(() => sdeFromSpec({ kind: 'subvp', betaMin: 0.1, betaMax: 20, eps: 0, trainEps: 1e-5 })).toThrow(/: eps must be/);
+    expect(() => sdeFromSpec({ kind: 'vp', betaMin: 0.1, betaMax: 20, eps: 1e-3, trainEps: 1 })).toThrow(/trainEps must be in \(0, 1\), got 1/);
   });
 });

@@ -49,8 +49,15 @@ export interface ReverseSde {
 interface SdeBase {
   /** End time T = 1. */
   readonly T: number;
-  /** Default smallest time for training, sampling and likelihoods (the SDE is not integrated below it). */
+  /**
+   * Sampling eps: where the samplers stop by default (score_sde's sampling eps: 1e-5 VE, 1e-3 VP and sub-VP).
+   */
   readonly eps: number;
+  /**
+   * Training and likelihood eps: training draws t ~ U(trainEps, T), eval/fisher starts at it and the
+   * likelihood integrates from it (score_sde: 1e-5 for every SDE).
+   */
+  readonly trainEps: number;
   /** Std of the Gaussian prior N(0, priorStd^2 I) that approximates p_T. */
   readonly priorStd: number;
   /** a(t) of the linear drift f(x, t) = a(t) x. */
@@ -137,6 +144,7 @@ function column(x: tf.Tensor2D, t: Time, fn: (t: tf.Tensor1D) => tf.Tensor1D, on
 export interface SdeFormulas {
   T: number;
   eps: number;
+  trainEps: number;
   priorStd: number;
   driftCoefficient: <T extends Time>(t: T) => AtTime<T>;
   diffusion: <T extends Time>(t: T) => AtTime<T>;
@@ -145,8 +153,9 @@ export interface SdeFormulas {
   marginalTensor: (t: tf.Tensor1D) => { mean: tf.Tensor1D; std: tf.Tensor1D };
 }
 
-export function checkTimes(eps: number, where: string): void {
+export function checkTimes(eps: number, trainEps: number, where: string): void {
   if (!(Number.isFinite(eps) && eps > 0 && eps < 1)) throw new Error(`${where}: eps must be in (0, 1), got ${eps}`);
+  if (!(Number.isFinite(trainEps) && trainEps > 0 && trainEps < 1)) throw new Error(`${where}: trainEps must be in (0, 1), got ${trainEps}`);
 }
 
 export function buildSde(p: SdeFormulas): SdeBase {
@@ -185,6 +194,7 @@ export function buildSde(p: SdeFormulas): SdeBase {
   const base: SdeBase = {
     T: p.T,
     eps: p.eps,
+    trainEps: p.trainEps,
     priorStd: p.priorStd,
     driftCoefficient: p.driftCoefficient,
     drift,

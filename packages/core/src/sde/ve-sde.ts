@@ -6,8 +6,10 @@ export interface VeSdeOptions {
   sigmaMin?: number;
   /** sigma(1); default 50 (score_sde CIFAR-10). Choose it near the largest distance between data points. */
   sigmaMax?: number;
-  /** Smallest time; default 1e-5 (score_sde's VE sampling and likelihood eps). */
+  /** Sampling eps, where samplers stop; default 1e-5 (score_sde's VE sampling eps). */
   eps?: number;
+  /** Training and likelihood eps; default 1e-5 (score_sde). */
+  trainEps?: number;
 }
 
 /**
@@ -22,10 +24,11 @@ export function veSde(options: VeSdeOptions = {}): VeSde {
   const sigmaMin = options.sigmaMin ?? 0.01;
   const sigmaMax = options.sigmaMax ?? 50;
   const eps = options.eps ?? 1e-5;
+  const trainEps = options.trainEps ?? 1e-5;
   if (!(sigmaMin > 0 && sigmaMax > sigmaMin && Number.isFinite(sigmaMax))) {
     throw new Error(`veSde: need 0 < sigmaMin < sigmaMax, got sigmaMin = ${sigmaMin}, sigmaMax = ${sigmaMax}`);
   }
-  checkTimes(eps, 'veSde');
+  checkTimes(eps, trainEps, 'veSde');
   const logRatio = Math.log(sigmaMax / sigmaMin);
   const rate = Math.sqrt(2 * logRatio);
   const sigma = timeFunction(
@@ -35,6 +38,7 @@ export function veSde(options: VeSdeOptions = {}): VeSde {
   const base = buildSde({
     T: 1,
     eps,
+    trainEps,
     priorStd: sigmaMax,
     driftCoefficient: timeFunction(
       () => 0,

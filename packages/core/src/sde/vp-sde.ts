@@ -6,8 +6,10 @@ export interface VpSdeOptions {
   betaMin?: number;
   /** beta(1); default 20 (score_sde). */
   betaMax?: number;
-  /** Smallest time; default 1e-3 (score_sde's sampling eps for VP and sub-VP). */
+  /** Sampling eps, where samplers stop; default 1e-3 (score_sde's sampling eps for VP and sub-VP). */
   eps?: number;
+  /** Training and likelihood eps; default 1e-5 (score_sde's eps of the losses and the likelihood). */
+  trainEps?: number;
 }
 
 export function checkBetas(betaMin: number, betaMax: number, where: string): void {
@@ -45,12 +47,14 @@ export function vpSde(options: VpSdeOptions = {}): VpSde {
   const betaMin = options.betaMin ?? 0.1;
   const betaMax = options.betaMax ?? 20;
   const eps = options.eps ?? 1e-3;
+  const trainEps = options.trainEps ?? 1e-5;
   checkBetas(betaMin, betaMax, 'vpSde');
-  checkTimes(eps, 'vpSde');
+  checkTimes(eps, trainEps, 'vpSde');
   const b = betaSchedule(betaMin, betaMax);
   const base = buildSde({
     T: 1,
     eps,
+    trainEps,
     priorStd: 1,
     driftCoefficient: b.driftCoefficient,
     diffusion: timeFunction(
