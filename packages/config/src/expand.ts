@@ -5,7 +5,7 @@
  * parameter per trial in written order. Seeds are the innermost loop in both cases.
  */
 import { ConfigError, formatPath, placeIssues, type RawIssue } from './errors';
-import { configHash } from './hash';
+import { configHash, trainingHash } from './hash';
 import { runCountIssue } from './limits';
 import { setAt, splitPath } from './paths';
 import { mulberry32 } from './prng';
@@ -26,6 +26,8 @@ export interface RunConfig {
   config: ResolvedRunConfig;
   /** configHash(config, seed). */
   hash: string;
+  /** trainingHash(config, seed): runs that share it share one trained model. */
+  trainingHash: string;
 }
 
 /** One assignment of every parameter, in written order. */
@@ -118,6 +120,7 @@ export function expandRuns(experiment: ExperimentFile): { runs: RunConfig[]; fai
         seed,
         config: structuredClone(config),
         hash: configHash(config, seed),
+        trainingHash: trainingHash(config, seed),
       });
     }
   }

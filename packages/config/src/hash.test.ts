@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, configHash, expandSweep, parseExperiment, resolveRunConfig, sha256Hex } from './index';
+import { canonicalJson, configHash, expandSweep, isTrainingKey, parseExperiment, resolveRunConfig, sha256Hex, trainingHash } from './index';
 
 const nodeSha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
@@ -112,5 +112,86 @@ base:
       hashes.add(configHash(changed, 0));
     }
     expect(hashes.size).toBe(leaves.length + 2);
+  });
+});
+
+describe('trainingHash', () => {
+  const leavesOf = (config: unknown) => {
+    const leaves: (string | number)[][] = [];
+    const walk = (v: unknown, path: (string | number)[]) => {
+      if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
+      else if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
+      else leaves.push(path);
+    };
+    walk(config, []);
+    return leaves;
+  };
+  const changedAt = (config: unknown, path: (string | number)[]) => {
+    const changed = structuredClone(config) as any;
+    let parent = changed;
+    for (const seg of path.slice(0, -1)) parent = parent[seg];
+    const last = path[path.length - 1];
+    const v = parent[last];
+    parent[last] = typeof v === 'number' ? v + 1 : typeof v === 'boolean' ? !v : `${v}x`;
+    return changed;
+  };
+
+  it('changes with every training value and the seed, and with nothing in sampler or eval', () => {
+    const config = resolveRunConfig({ ...RUN, model: { ...RUN.model, engine: 'tfjs' }, train: { steps: 50, checkpointEvery: 10, keepCheckpoints: 2 } });
+    const base = trainingHash(config, 0);
+    expect(base).toMatch(/^[0-9a-f]{16}$/);
+    expect(trainingHash(config, 1)).not.toBe(base);
+    let training = 0;
+    for (const path of leavesOf(config)) {
+      const dotted = path.join('.');
+      const h = trainingHash(changedAt(config, path), 0);
+      if (isTrainingKey(dotted)) {
+        training++;
+        expect(h, dotted).not.toBe(base);
+      } else {
+        expect(h, dotted).toBe(base);
+      }
+    }
+    expect(training).toBeGreaterThan(15);
+  });
+
+  it('ignores model.engine and the checkpoint keys, which do not change the weights', () => {
+    const a = resolveRunConfig(RUN);
+    const b = resolveRunConfig({ ...RUN, model: { ...RUN.model, engine: 'fused' }, train: { steps: 50, checkpointEvery: 5, keepCheckpoints: 0 } });
+    expect(trainingHash(b, 4)).toBe(trainingHash(a, 4));
+    expect(configHash(b, 4)).not.toBe(configHash(a, 4));
+    for (const key of ['model.engine', 'train.checkpointEvery', 'train.keepCheckpoints', 'sampler.stepSize', 'eval.every', 'sde.eps']) expect(isTrainingKey(key), key).toBe(false);
+    for (const key of ['train.lr', 'loss.kind', 'model.hidden', 'model', 'noise.sigmaMax', 'sde.kind', 'sde.trainEps', 'dataset.kind']) expect(isTrainingKey(key), key).toBe(true);
+    // The sde's sampling eps does not change the trained model; its training eps does.
+    const { noise: _noise, ...withoutNoise } = RUN;
+    const sdeRun = { ...withoutNoise, sde: { kind: 'vp' }, sampler: { kind: 'pc', steps: 10, samples: 20 } };
+    const vp = trainingHash(resolveRunConfig(sdeRun), 0);
+    expect(trainingHash(resolveRunConfig({ ...sdeRun, sde: { kind: 'vp', eps: 0.01 } }), 0)).toBe(vp);
+    expect(trainingHash(resolveRunConfig({ ...sdeRun, sde: { kind: 'vp', trainEps: 1e-4 } }), 0)).not.toBe(vp);
+  });
+
+  it('is shared by the runs of a sweep over sampler settings and given to each run by expansion', () => {
+    const runs = expandSweep(
+      parseExperiment(
+        `name: s
+base:
+  dataset: { kind: mog2d-weighted }
+  model: { kind: mlp, hidden: [16] }
+  noise: { schedule: geometric, sigmaMax: 20, sigmaMin: 1, levels: 3 }
+  loss: { kind: dsm }
+  train: { steps: 50 }
+  sampler: { kind: ald, stepSize: 0.1, stepsPerLevel: 10, samples: 200, init: { kind: uniform, low: -8, high: 8 } }
+parameters:
+  loss.kind: [dsm, ssm-vr]
+  sampler.stepSize: [0.1, 0.05]
+seeds: [0]
+`,
+        's.yaml',
+      ),
+    );
+    expect(runs.map((r) => r.trainingHash)).toEqual(runs.map((r) => trainingHash(r.config, r.seed)));
+    expect(new Set(runs.map((r) => r.hash)).size).toBe(4);
+    expect(new Set(runs.map((r) => r.trainingHash)).size).toBe(2);
+    expect(runs[0].trainingHash).toBe(runs[1].trainingHash);
   });
 });

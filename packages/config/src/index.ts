@@ -89,11 +89,11 @@ export {
 export { resolveRunConfig, storedRunConfig } from './resolve';
 export { type ValidateOptions, type ValidatedSweep, ExperimentFileSchema, validateExperiment, validateSweep, parseExperiment, parseSweep, applyOverrides } from './experiment';
 export { type RunConfig, type ParameterCombination, expandSweep, parameterCombinations } from './expand';
-export { canonicalJson, configHash } from './hash';
+export { canonicalJson, configHash, trainingHash, trainingPart, isTrainingKey, TRAINING_SECTIONS, NON_TRAINING_KEYS } from './hash';
 export { sha256Hex } from './sha256';
 export { experimentJsonSchema, experimentJsonSchemaText } from './json-schema';
 export { loadExperimentFile, loadSweep } from './load-file';
 export { EXPERIMENT_LIMITS } from './limits';
 export { parameterValueLabel } from './value-label';
-export { METRIC, formatSigma, fisherAtKey, fisherAtTimeKey } from './metric-names';
+export { METRIC, formatSigma, fisherAtKey, fisherAtTimeKey, referenceKey } from './metric-names';
 export { type Grid, type SamplesArtifact, type ScoreFieldArtifact, type DensityArtifact, type TrajectoryArtifact, type TwoDimensionalArtifact, type TwoDimensionalArtifactName } from './artifacts';

@@ -54,7 +54,7 @@ describe('loadExperimentFile and the shipped experiments', () => {
       expect(r.config.eval?.metrics).toEqual(['nll', 'mmd', 'modeWeights']);
     }
     // VE's prior N(0, sigmaMax^2 I) must dwarf the data (modes at +-(5, 5)): docs/sde.md section 3.
-    expect(runs[0].config.sde).toEqual({ kind: 've', sigmaMin: 0.01, sigmaMax: 100, eps: 1e-5 });
+    expect(runs[0].config.sde).toEqual({ kind: 've', sigmaMin: 0.01, sigmaMax: 100, eps: 1e-5, trainEps: 1e-5 });
   });
 
   it('reports a missing file as a ConfigError', () => {

@@ -17,7 +17,21 @@ export const METRIC = {
   /** sample/mode_weight/<k>: the fraction of samples assigned to mixture component k. */
   modeWeightPrefix: 'sample/mode_weight/',
   modeWeight: (k: number) => `sample/mode_weight/${k}`,
+  /** Permutation-test p-value of the samples against data under the MMD^2 of sample/mmd (200 permutations). */
+  mmdP: 'sample/mmd_p',
+  /** ref/<name>: sample/<name> computed on as many fresh true data samples as the model drew (its noise floor). */
+  refPrefix: 'ref/',
+  refMmd: 'ref/mmd',
+  refSwd: 'ref/swd',
+  refModeWeightTv: 'ref/mode_weight_tv',
+  refModeWeight: (k: number) => `ref/mode_weight/${k}`,
 } as const;
+
+/** The ref/ key beside a sample/ key (sample/mmd -> ref/mmd), or null when it has none (sample/mmd_p, non-sample keys). */
+export function referenceKey(key: string): string | null {
+  if (!key.startsWith('sample/') || key === METRIC.mmdP) return null;
+  return METRIC.refPrefix + key.slice('sample/'.length);
+}
 
 /**
  * The names an experiment file's `eval.metrics` may list, in order: what each logs (the text of the
@@ -25,9 +39,9 @@ export const METRIC = {
  */
 export const EVAL_METRICS = {
   fisher: { logs: 'eval/fisher and eval/fisher@<sigma> (with an sde: eval/fisher@t=<t>) against the exact perturbed score', onSamples: false },
-  mmd: { logs: 'sample/mmd', onSamples: true },
-  swd: { logs: 'sample/swd', onSamples: true },
-  modeWeights: { logs: 'sample/mode_weight_tv and sample/mode_weight/<k> (mixture datasets only)', onSamples: true },
+  mmd: { logs: 'sample/mmd, its floor ref/mmd and sample/mmd_p (permutation-test p-value, 200 permutations)', onSamples: true },
+  swd: { logs: 'sample/swd and its floor ref/swd', onSamples: true },
+  modeWeights: { logs: 'sample/mode_weight_tv and sample/mode_weight/<k>, with ref/mode_weight_tv and ref/mode_weight/<k> (mixture datasets only)', onSamples: true },
   nll: { logs: 'eval/nll, the negative log-likelihood of held-out data through the probability-flow ODE, and perf/nll_nfe (sde only)', onSamples: false },
 } as const;
 

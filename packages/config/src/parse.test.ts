@@ -146,7 +146,7 @@ describe('parseExperiment: bad files name the path, file, line and column', () =
   it.each([
     ['unknown key', edit('    stepSize: 0.1\n', '    stepSize: 0.1\n    stepsize: 0.2\n'), 'e.yaml:11:5 base.sampler.stepsize: unknown key (did you mean "stepSize"?)'],
     ['unknown top-level key', `${BASE}seed: 3\n`, 'e.yaml:18:1 seed: unknown key (did you mean "seeds"?)'],
-    ['unknown key without a near match', edit('train: { steps: 50 }', 'train: { steps: 50, warmup: 5 }'), 'e.yaml:7:23 base.train.warmup: unknown key (allowed: steps, batchSize, optimizer, lr, logEvery)'],
+    ['unknown key without a near match', edit('train: { steps: 50 }', 'train: { steps: 50, warmup: 5 }'), 'e.yaml:7:23 base.train.warmup: unknown key (allowed: steps, batchSize, optimizer, lr, logEvery, checkpointEvery, keepCheckpoints)'],
     ['wrong type', edit('stepSize: 0.1', 'stepSize: fast'), 'e.yaml:10:15 base.sampler.stepSize: expected number, received string'],
     ['non-integer', edit('steps: 50', 'steps: 50.5'), 'e.yaml:7:19 base.train.steps: expected integer, received 50.5'],
     ['bad enum', edit('loss: { kind: dsm }', 'loss: { kind: dsm2 }'), 'e.yaml:6:17 base.loss.kind: expected one of sm | ssm | ssm-vr | dsm, received "dsm2"'],

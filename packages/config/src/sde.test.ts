@@ -49,21 +49,23 @@ describe('sde: good files and resolved configs', () => {
       dataset: { kind: 'mog2d-weighted' },
       // conditioning keeps its default (embed: the network sees time); the time-network keys appear only with an sde.
       model: { kind: 'mlp', hidden: [16], activation: 'softplus', conditioning: 'embed', fourierFeatures: 8, fourierScale: 1, timeInput: 'time' },
-      sde: { kind: 'vp', betaMin: 0.1, betaMax: 20, eps: 1e-3 },
+      sde: { kind: 'vp', betaMin: 0.1, betaMax: 20, eps: 1e-3, trainEps: 1e-5 },
       loss: { kind: 'dsm', weighting: 'likelihood', projection: 'rademacher', projections: 1 },
       train: { steps: 50, batchSize: 128, optimizer: 'adam', lr: 0.001, logEvery: 50 },
       sampler: { kind: 'ode', method: 'rk45', rtol: 1e-5, atol: 1e-5, samples: 100, denoise: false },
       eval: { every: 50, metrics: ['nll', 'fisher'], samples: 1000 },
     });
-    // Pinned, like the noise-level hash in hash.test.ts: stores match runs by it.
-    expect(configHash(resolveRunConfig(RUN), 0)).toBe(configHash(resolveRunConfig({ ...RUN, sde: { kind: 'vp', betaMin: 0.1, betaMax: 20, eps: 0.001 } }), 0));
-    expect(configHash(resolveRunConfig(RUN), 0)).toBe('a3745014cae1400a');
+    // Pinned, like the noise-level hash in hash.test.ts: stores match runs by it (it changed when trainEps joined the sde section).
+    expect(configHash(resolveRunConfig(RUN), 0)).toBe(configHash(resolveRunConfig({ ...RUN, sde: { kind: 'vp', betaMin: 0.1, betaMax: 20, eps: 0.001, trainEps: 0.00001 } }), 0));
+    expect(configHash(resolveRunConfig(RUN), 0)).toBe('f65d841d3fc04f7b');
   });
 
   it('fills each SDE kind and sampler kind with its own defaults', () => {
     const analytic = { dataset: { kind: '8gaussians' }, model: { kind: 'analytic' } };
-    expect(resolveRunConfig({ ...analytic, sde: { kind: 've', sigmaMax: 30 } }).sde).toEqual({ kind: 've', sigmaMin: 0.01, sigmaMax: 30, eps: 1e-5 });
-    expect(resolveRunConfig({ ...analytic, sde: { kind: 'subvp', betaMax: 10, eps: 0.01 } }).sde).toEqual({ kind: 'subvp', betaMin: 0.1, betaMax: 10, eps: 0.01 });
+    expect(resolveRunConfig({ ...analytic, sde: { kind: 've', sigmaMax: 30 } }).sde).toEqual({ kind: 've', sigmaMin: 0.01, sigmaMax: 30, eps: 1e-5, trainEps: 1e-5 });
+    // eps is the sampling eps alone: setting it leaves the training and likelihood eps at score_sde's 1e-5.
+    expect(resolveRunConfig({ ...analytic, sde: { kind: 'subvp', betaMax: 10, eps: 0.01 } }).sde).toEqual({ kind: 'subvp', betaMin: 0.1, betaMax: 10, eps: 0.01, trainEps: 1e-5 });
+    expect(resolveRunConfig({ ...analytic, sde: { kind: 'vp', trainEps: 1e-3 } }).sde).toEqual({ kind: 'vp', betaMin: 0.1, betaMax: 20, eps: 1e-3, trainEps: 1e-3 });
     const sampler = (s: Record<string, unknown>) => resolveRunConfig({ ...analytic, sde: { kind: 'vp' }, sampler: s }).sampler;
     expect(sampler({ kind: 'euler-maruyama', steps: 500, samples: 10 })).toEqual({ kind: 'euler-maruyama', steps: 500, samples: 10, denoise: false });
     expect(sampler({ kind: 'reverse-diffusion', steps: 500, samples: 10, denoise: true })).toEqual({ kind: 'reverse-diffusion', steps: 500, samples: 10, denoise: true });
@@ -101,8 +103,8 @@ describe('sde: good files and resolved configs', () => {
       ['subvp', 'euler-maruyama'],
       ['subvp', 'ode'],
     ]);
-    expect(runs[0].config.sde).toEqual({ kind: 've', sigmaMin: 0.01, sigmaMax: 100, eps: 1e-5 });
-    expect(runs[5].config.sde).toEqual({ kind: 'subvp', betaMin: 0.1, betaMax: 10, eps: 1e-3 });
+    expect(runs[0].config.sde).toEqual({ kind: 've', sigmaMin: 0.01, sigmaMax: 100, eps: 1e-5, trainEps: 1e-5 });
+    expect(runs[5].config.sde).toEqual({ kind: 'subvp', betaMin: 0.1, betaMax: 10, eps: 1e-3, trainEps: 1e-5 });
     expect(runs[5].config.sampler).toEqual({ kind: 'ode', method: 'rk45', rtol: 1e-5, atol: 1e-5, samples: 50, denoise: false });
     expect(new Set(runs.map((r) => r.hash)).size).toBe(6);
   });
@@ -110,12 +112,12 @@ describe('sde: good files and resolved configs', () => {
   it('sweeps sde.kind alone when the keys left over fit every kind', () => {
     const text = edit('sde: { kind: ve, sigmaMin: 0.01, sigmaMax: 100 }', 'sde: { kind: vp }', edit(/parameters:\n.*\n/, 'parameters:\n  sde.kind: [vp, subvp]\n'));
     expect(expandSweep(parseExperiment(text, 'e.yaml')).map((r) => r.config.sde)).toEqual([
-      { kind: 'vp', betaMin: 0.1, betaMax: 20, eps: 1e-3 },
-      { kind: 'subvp', betaMin: 0.1, betaMax: 20, eps: 1e-3 },
+      { kind: 'vp', betaMin: 0.1, betaMax: 20, eps: 1e-3, trainEps: 1e-5 },
+      { kind: 'subvp', betaMin: 0.1, betaMax: 20, eps: 1e-3, trainEps: 1e-5 },
     ]);
     // ve has no betas: switching the kind alone leaves VP's keys behind, and VE needs sigmaMax.
     expect(errorOf(edit(/parameters:\n.*\n/, 'parameters:\n  sde.kind: [vp, ve]\n', edit('sde: { kind: ve, sigmaMin: 0.01, sigmaMax: 100 }', 'sde: { kind: vp, betaMax: 10 }')))).toBe(
-      ['e.yaml:11:18 parameters.sde.kind[1]: sde.sigmaMax: required (expected number)', 'e.yaml:11:18 parameters.sde.kind[1]: sde.betaMax: unknown key (allowed: kind, sigmaMin, sigmaMax, eps)'].join('\n'),
+      ['e.yaml:11:18 parameters.sde.kind[1]: sde.sigmaMax: required (expected number)', 'e.yaml:11:18 parameters.sde.kind[1]: sde.betaMax: unknown key (allowed: kind, sigmaMin, sigmaMax, eps, trainEps)'].join('\n'),
     );
   });
 });
@@ -127,8 +129,9 @@ describe('sde: bad files name the path, line and column', () => {
     ['ve without sigmaMax', edit(', sigmaMax: 100 }', ' }'), 'e.yaml:5:3 base.sde.sigmaMax: required (expected number)'],
     ['ve sigmaMin >= sigmaMax', edit('sigmaMin: 0.01', 'sigmaMin: 200'), 'e.yaml:5:30 base.sde.sigmaMin: must be less than sigmaMax (100), got 200'],
     ['vp betaMax < betaMin', edit('{ kind: ve, sigmaMin: 0.01, sigmaMax: 100 }', '{ kind: vp, betaMin: 5, betaMax: 1 }'), 'e.yaml:5:41 base.sde.betaMax: must be at least betaMin (5), got 1'],
-    ['vp with a VE key', edit('{ kind: ve, sigmaMin: 0.01, sigmaMax: 100 }', '{ kind: vp, sigmaMax: 1 }'), 'e.yaml:5:20 base.sde.sigmaMax: unknown key (allowed: kind, betaMin, betaMax, eps)'],
+    ['vp with a VE key', edit('{ kind: ve, sigmaMin: 0.01, sigmaMax: 100 }', '{ kind: vp, sigmaMax: 1 }'), 'e.yaml:5:20 base.sde.sigmaMax: unknown key (allowed: kind, betaMin, betaMax, eps, trainEps)'],
     ['eps out of range', edit('sigmaMax: 100 }', 'sigmaMax: 100, eps: 1 }'), 'e.yaml:5:56 base.sde.eps: must be < 1'],
+    ['trainEps out of range', edit('sigmaMax: 100 }', 'sigmaMax: 100, trainEps: 0 }'), 'e.yaml:5:61 base.sde.trainEps: must be > 0'],
     ['ald with an sde', edit('{ kind: pc, steps: 100, samples: 200 }', '{ kind: ald, stepSize: 0.1, stepsPerLevel: 10, samples: 200, init: { kind: gaussian, std: 10 } }'), 'e.yaml:8:20 base.sampler.kind: ald samples noise levels, not an sde; with an sde use euler-maruyama, reverse-diffusion, pc, ode'],
     [
       'langevin with an sde',

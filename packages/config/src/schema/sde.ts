@@ -4,13 +4,27 @@ import { afterChecks } from './refine';
 
 export const SDE_KINDS = ['ve', 'vp', 'subvp'] as const;
 
+// Two smallest times, as in score_sde: `eps` where samplers stop (its sampling.eps: 1e-5 VE, 1e-3 VP and
+// sub-VP) and `trainEps` where training and the likelihood start (its eps of the losses and of
+// likelihood.py: 1e-5 for every SDE).
 const sdeEps = (value: number) =>
   z
     .number()
     .gt(0)
     .lt(1)
     .default(value)
-    .describe(`Smallest time: training draws t ~ U(eps, 1), samplers stop at eps and the likelihood starts there. Default ${value} (score_sde).`);
+    .describe(
+      `Sampling eps: the samplers integrate from t = 1 down to eps, where the samples (and the score-field artifact) are taken. Default ${value} (score_sde's sampling eps for this SDE). Training and eval/nll use trainEps instead.`,
+    );
+
+const sdeTrainEps = z
+  .number()
+  .gt(0)
+  .lt(1)
+  .default(1e-5)
+  .describe(
+    'Training and likelihood eps: the losses draw t ~ U(trainEps, 1), eval/fisher starts at t = trainEps and eval/nll is -log p_trainEps through the probability-flow ODE from trainEps to 1. Default 1e-5 (score_sde, every SDE). A sampling eps below it evaluates the network at times it was not trained on.',
+  );
 
 export const VeSdeSchema = z
   .strictObject({
@@ -21,6 +35,7 @@ export const VeSdeSchema = z
       .positive()
       .describe('sigma(1), also the std of the prior N(0, sigmaMax^2 I): must dwarf the data, i.e. exceed the largest distance between data points and from the origin (100 for mog2d-weighted; 25 is visibly too small).'),
     eps: sdeEps(1e-5),
+    trainEps: sdeTrainEps,
   })
   .superRefine((s, ctx) => {
     if (!(s.sigmaMin < s.sigmaMax)) ctx.addIssue({ code: 'custom', path: ['sigmaMin'], message: `must be less than sigmaMax (${s.sigmaMax}), got ${s.sigmaMin}` });
@@ -41,6 +56,7 @@ export const VpSdeSchema = z
     kind: z.literal('vp').describe('Variance preserving (continuous DDPM): dx = -beta(t) x / 2 dt + sqrt(beta(t)) dW.'),
     ...betaKeys,
     eps: sdeEps(1e-3),
+    trainEps: sdeTrainEps,
   })
   .superRefine(betaRule, afterChecks)
   .describe('The variance preserving SDE; prior N(0, I).');
@@ -50,6 +66,7 @@ export const SubVpSdeSchema = z
     kind: z.literal('subvp').describe("Sub-VP: the VP drift with diffusion sqrt(beta(t) (1 - exp(-2 int_0^t beta))), whose marginal variance stays below VP's."),
     ...betaKeys,
     eps: sdeEps(1e-3),
+    trainEps: sdeTrainEps,
   })
   .superRefine(betaRule, afterChecks)
   .describe('The sub-VP SDE; prior N(0, I).');

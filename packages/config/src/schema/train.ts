@@ -8,6 +8,17 @@ export const TrainSchema = z
     optimizer: z.enum(['adam', 'sgd']).default('adam').describe('Optimiser.'),
     lr: z.number().positive().default(0.001).describe('Learning rate.'),
     logEvery: z.int().min(1).default(50).describe('Record train/loss and train/grad_norm every this many steps.'),
+    // No defaults on the two checkpoint keys, so configs without them keep their config hash.
+    checkpointEvery: z
+      .int()
+      .min(1)
+      .optional()
+      .describe('Save a checkpoint (weights, optimiser and random state, step) every this many steps, so an interrupted run resumes from it; the final model is always saved. Not part of the training hash.'),
+    keepCheckpoints: z
+      .int()
+      .min(0)
+      .optional()
+      .describe('How many of the latest intermediate checkpoints to keep besides the final one (default 1). Not part of the training hash.'),
   })
   .describe('Training of the score network. Required for mlp models; analytic models skip training.');
 
