@@ -89,3 +89,13 @@ function cholesky(matrix: number[][], d: number, component: number): Float64Arra
   }
   return l;
 }
+
+/**
+ * Expected `sample/mode_weight_tv` of n exact samples (the multinomial noise floor, normal approximation):
+ *   E TV = 1/2 sum_k E|f_k - w_k| ~= 1/2 sum_k sqrt(2 w_k (1 - w_k) / (pi n)),  f_k ~ Binomial(n, w_k) / n.
+ * Assumes the argmax assignment gives exact samples component k with probability w_k (separated components).
+ */
+export function modeWeightTvFloor(weights: readonly number[], n: number): number {
+  const sum = weights.reduce((a, w) => a + w, 0);
+  return 0.5 * weights.reduce((acc, w) => acc + Math.sqrt((2 * (w / sum) * (1 - w / sum)) / (Math.PI * n)), 0);
+}

@@ -44,21 +44,34 @@ function gaussianTimeScore(sde: Sde): ScoreFn {
     });
 }
 
+/** The score with a count of its forward passes (calls). */
+function counting(score: ScoreFn): { score: ScoreFn; calls: () => number } {
+  let calls = 0;
+  return {
+    score: (x, t) => {
+      calls++;
+      return score(x, t);
+    },
+    calls: () => calls,
+  };
+}
+
 /**
  * What the method computes with the exact score and an exact integrator: log p_eps(x) minus the prior's error
  * at the end point, log p_T(x_T) - log prior(x_T), with x_T the exact flow map of x (per eigen-coordinate
  * u_T = sqrt(C_T / C_eps) u_eps).
  */
 function expected(sde: Sde, x: number[]): number {
-  const ve = eigenVariance(sde, sde.eps);
+  // The default start is the training and likelihood eps (1e-5 for every SDE), not the sampling eps.
+  const ve = eigenVariance(sde, sde.trainEps);
   const vt = eigenVariance(sde, sde.T);
-  const u = toEigen(x, sde.marginal(sde.eps).mean);
+  const u = toEigen(x, sde.marginal(sde.trainEps).mean);
   const xT = fromEigen(
     u.map((uk, k) => Math.sqrt(vt[k] / ve[k]) * uk),
     sde.marginal(sde.T).mean,
   );
   const prior = -Math.log(2 * Math.PI * sde.priorStd ** 2) - (xT[0] ** 2 + xT[1] ** 2) / (2 * sde.priorStd ** 2);
-  return logDensity(sde, x, sde.eps) - (logDensity(sde, xT, sde.T) - prior);
+  return logDensity(sde, x, sde.trainEps) - (logDensity(sde, xT, sde.T) - prior);
 }
 
 const sdes: [string, Sde][] = [
@@ -76,32 +89,43 @@ describe.each(sdes)('probability-flow log-likelihood of Gaussian data (%s)', (_n
   })();
   const want = rows.map((r) => expected(sde, r));
 
-  it('rk45 with the exact divergence equals the closed form within 2e-3 nats per point; NFE = 2 + 6 attempts', () => {
+  it('rk45 with the exact divergence equals the closed form within 2e-3 nats per point; NFE = D (2 + 6 attempts) forward passes', () => {
     const x = tf.tensor2d(rows);
-    const result = probabilityFlowLogLikelihood(score, sde, x);
+    const counted = counting(score);
+    const result = probabilityFlowLogLikelihood(counted.score, sde, x);
     x.dispose();
     // rtol = atol = 1e-5 on a state of size ~10 (|delta| up to ~D log(sigmaMax / sigmaMin)): the global error
     // of delta is ~1e-4; 2e-3 leaves room for float32 rounding over the steps.
     const errors = result.logLikelihood.map((v, i) => Math.abs(v - want[i]));
     expect(Math.max(...errors)).toBeLessThan(2e-3);
-    expect(result.nfe).toBe(2 + 6 * (result.steps + result.rejectedSteps));
+    // Each right-hand side takes one score forward (and backward) pass per coordinate: nfe counts passes.
+    expect(result.rhsEvaluations).toBe(2 + 6 * (result.steps + result.rejectedSteps));
+    expect(result.nfe).toBe(counted.calls());
+    expect(result.nfe).toBe(2 * result.rhsEvaluations);
     // Power: the log-likelihood varies across points far more than the tolerance.
     expect(Math.max(...want) - Math.min(...want)).toBeGreaterThan(3);
   });
 
   it('rk4 with 100 fixed steps agrees too', () => {
     const x = tf.tensor2d(rows.slice(0, 20));
-    const result = probabilityFlowLogLikelihood(score, sde, x, { method: 'rk4', steps: 100 });
+    const counted = counting(score);
+    const result = probabilityFlowLogLikelihood(counted.score, sde, x, { method: 'rk4', steps: 100 });
     x.dispose();
-    expect(result.nfe).toBe(400);
+    expect(result.rhsEvaluations).toBe(400);
+    expect(counted.calls()).toBe(800);
+    expect(result.nfe).toBe(800);
     result.logLikelihood.forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThan(5e-3));
   });
 
   it('hutchinson (one fixed noise vector per row) is unbiased: the mean error over rows is within 4.5 SE', () => {
     for (const projection of ['rademacher', 'gaussian'] as const) {
       const x = tf.tensor2d(rows);
-      const result = probabilityFlowLogLikelihood(score, sde, x, { divergence: 'hutchinson', projection, rng: new Rng(9) });
+      const counted = counting(score);
+      const result = probabilityFlowLogLikelihood(counted.score, sde, x, { divergence: 'hutchinson', projection, rng: new Rng(9) });
       x.dispose();
+      // One probe: one forward pass per right-hand side.
+      expect(result.nfe).toBe(counted.calls());
+      expect(result.nfe).toBe(result.rhsEvaluations);
       const diffs = result.logLikelihood.map((v, i) => v - want[i]);
       const mean = diffs.reduce((a, b) => a + b) / n;
       const sd = Math.sqrt(diffs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));

@@ -21,15 +21,20 @@ export interface ProbabilityFlowLikelihoodOptions {
   /** Hutchinson noise: `rademacher` (default) or `gaussian`. */
   projection?: 'rademacher' | 'gaussian';
   rng?: Rng;
-  /** Start time (default sde.eps): the result is log p_eps(x). */
+  /** Start time (default sde.trainEps, the training and likelihood eps): the result is log p_eps(x). */
   eps?: number;
 }
 
 export interface ProbabilityFlowLikelihood {
   /** log p_eps(x) per row, in nats. */
   logLikelihood: number[];
-  /** Evaluations of the ODE right-hand side (each one score forward pass with its divergence). */
+  /**
+   * Score network forward passes (each with its backward pass): D per right-hand side with the exact
+   * divergence, 1 with Hutchinson. Counted at the score function, so it is rhsEvaluations * D or * 1.
+   */
   nfe: number;
+  /** Evaluations of the ODE right-hand side (the solver's NFE). */
+  rhsEvaluations: number;
   steps: number;
   rejectedSteps: number;
 }
@@ -45,7 +50,7 @@ export interface ProbabilityFlowLikelihood {
 export function probabilityFlowLogLikelihood(score: ScoreFn, sde: Sde, x: tf.Tensor2D, opts: ProbabilityFlowLikelihoodOptions = {}): ProbabilityFlowLikelihood {
   if (x.rank !== 2 || x.shape[0] === 0) throw new Error(`probabilityFlowLogLikelihood: x must be a non-empty [N, D] tensor, got [${x.shape}]`);
   const [n, d] = x.shape;
-  const eps = opts.eps ?? sde.eps;
+  const eps = opts.eps ?? sde.trainEps;
   if (!(eps > 0 && eps < sde.T)) throw new Error(`probabilityFlowLogLikelihood: eps must be in (0, T = ${sde.T}), got ${eps}`);
   const method = opts.method ?? 'rk45';
   let ode: OdeOptions;
@@ -61,7 +66,13 @@ export function probabilityFlowLogLikelihood(score: ScoreFn, sde: Sde, x: tf.Ten
       break;
   }
   const divergence = opts.divergence ?? 'exact';
-  const flow = sde.reverse(score, true);
+  // nfe counts score forward passes where they happen (DESIGN.md section 5), not right-hand sides.
+  let forwardPasses = 0;
+  const counted: ScoreFn = (xx, cond) => {
+    forwardPasses++;
+    return score(xx, cond);
+  };
+  const flow = sde.reverse(counted, true);
 
   // The fixed probes: one-hot columns e_i (exact) or the Hutchinson noise v: [N, D] each.
   let probes: tf.Tensor2D[];
@@ -77,8 +88,9 @@ export function probabilityFlowLogLikelihood(score: ScoreFn, sde: Sde, x: tf.Ten
     }
   }
 
-  // One valueAndGrad per probe p gives the drift and p^T J (rows are independent, so the gradient of
-  // sum(drift * p) is row-wise p^T J); sum(p^T J * p) over columns is J_ii (exact) or v^T J v (Hutchinson).
+  // One valueAndGrad per probe p (a score forward and backward pass each) gives the drift and p^T J (rows
+  // are independent, so the gradient of sum(drift * p) is row-wise p^T J); sum(p^T J * p) over columns is
+  // J_ii (exact) or v^T J v (Hutchinson).
   const rhs: OdeFunction = (t, [xt]) => {
     const tt = tf.fill([n], t) as tf.Tensor1D;
     const f = (xx: tf.Tensor2D) => flow.drift(xx, tt);
@@ -97,7 +109,7 @@ export function probabilityFlowLogLikelihood(score: ScoreFn, sde: Sde, x: tf.Ten
     const logp = tf.tidy(() => tf.add(sde.priorLogDensity(solution.y[0] as tf.Tensor2D), solution.y[1]));
     const values = Array.from(logp.dataSync());
     tf.dispose([logp, ...solution.y]);
-    return { logLikelihood: values, nfe: solution.nfe, steps: solution.steps, rejectedSteps: solution.rejectedSteps };
+    return { logLikelihood: values, nfe: forwardPasses, rhsEvaluations: solution.nfe, steps: solution.steps, rejectedSteps: solution.rejectedSteps };
   } finally {
     tf.dispose([...probes, delta0]);
   }
