@@ -128,6 +128,28 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    description: 'models as artifacts: runs.training_hash, runs.model_id and the models table',
+    up(db) {
+      // One row per trained model; the runs that share its training hash sample it (runs.model_id).
+      db.exec(`
+        ALTER TABLE runs ADD COLUMN training_hash TEXT;
+        CREATE TABLE models (
+          id            INTEGER PRIMARY KEY,
+          training_hash TEXT NOT NULL,
+          source_run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          checkpoint    TEXT NOT NULL,
+          step          INTEGER NOT NULL,
+          created_at    INTEGER NOT NULL,
+          UNIQUE (source_run_id)
+        );
+        CREATE INDEX models_training_hash ON models (training_hash, id);
+        ALTER TABLE runs ADD COLUMN model_id INTEGER REFERENCES models(id) ON DELETE SET NULL;
+        CREATE INDEX runs_training_hash ON runs (training_hash);
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -2,7 +2,7 @@
 import { decodeArtifact } from './artifact-codec';
 import { fromJson } from './codec';
 import { sweepStatusNow } from './liveness';
-import type { Artifact, ArtifactContent, ArtifactInfo, EpochMs, JsonObject, Run, RunStatus, Sweep, SweepStatus } from './types';
+import type { Artifact, ArtifactContent, ArtifactInfo, EpochMs, JsonObject, ModelRecord, Run, RunStatus, Sweep, SweepStatus } from './types';
 
 export interface SweepRow {
   id: number;
@@ -26,6 +26,8 @@ export interface RunRow {
   params: string;
   config: string;
   config_hash: string;
+  training_hash: string | null;
+  model_id: number | null;
   seed: number;
   backend: string | null;
   versions: string | null;
@@ -80,6 +82,8 @@ export function toRun(row: RunRow): Run {
     params: fromJson<JsonObject>(row.params)!,
     config: fromJson<JsonObject>(row.config)!,
     configHash: row.config_hash,
+    trainingHash: row.training_hash ?? null,
+    modelId: row.model_id ?? null,
     seed: row.seed,
     backend: row.backend,
     versions: fromJson<Record<string, string>>(row.versions),
@@ -112,4 +116,17 @@ export function toArtifactInfo(row: ArtifactRow): ArtifactInfo {
 
 export function toArtifact(row: ArtifactRow): Artifact {
   return { ...toArtifactInfo(row), content: decodeArtifact(row) };
+}
+
+export interface ModelRow {
+  id: number;
+  training_hash: string;
+  source_run_id: number;
+  checkpoint: string;
+  step: number;
+  created_at: number;
+}
+
+export function toModel(row: ModelRow): ModelRecord {
+  return { id: row.id, trainingHash: row.training_hash, sourceRunId: row.source_run_id, checkpoint: row.checkpoint, step: row.step, createdAt: row.created_at };
 }

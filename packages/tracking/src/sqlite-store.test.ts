@@ -40,7 +40,7 @@ describe('openStore', () => {
       synchronous: 'normal',
       busyTimeoutMs: 10_000,
       foreignKeys: true,
-      schemaVersion: 3,
+      schemaVersion: 4,
     });
   });
 
@@ -591,5 +591,53 @@ describe('read-only store', () => {
     } finally {
       await ro.close();
     }
+  });
+});
+
+describe('models and resumable retries', () => {
+  const bytes = (n: number) => ({ format: 'bytes' as const, data: Uint8Array.from({ length: n }, (_, i) => i % 251) });
+
+  it('stores the training hash per run and one models row per trained model', async () => {
+    const sweep = await store.createSweep({ name: 'm', config: {} });
+    const [a, b, legacy] = await store.addRuns(sweep.id, [newRun(0, { trainingHash: '0123456789abcdef' }), newRun(1, { trainingHash: '0123456789abcdef' }), newRun(2)]);
+    expect([a.trainingHash, b.trainingHash, legacy.trainingHash]).toEqual(['0123456789abcdef', '0123456789abcdef', null]);
+    expect(a.modelId).toBeNull();
+    expect(await store.findModel('0123456789abcdef')).toBeUndefined();
+    await expect(store.saveModel({ trainingHash: '0123456789abcdef', sourceRunId: a.id, checkpoint: 'checkpoint/final', step: 50 })).rejects.toThrow(NotFoundError);
+    await store.saveArtifact(a.id, { name: 'checkpoint/final', kind: 'checkpoint', content: bytes(100) });
+    await expect(store.saveModel({ trainingHash: 'nothex', sourceRunId: a.id, checkpoint: 'checkpoint/final', step: 50 })).rejects.toThrow(StoreError);
+    const model = await store.saveModel({ trainingHash: '0123456789abcdef', sourceRunId: a.id, checkpoint: 'checkpoint/final', step: 50 });
+    expect(model).toEqual({ id: model.id, trainingHash: '0123456789abcdef', sourceRunId: a.id, checkpoint: 'checkpoint/final', step: 50, createdAt: clock.t });
+    expect(await store.findModel('0123456789abcdef')).toEqual(model);
+    expect(await store.getModel(model.id)).toEqual(model);
+    expect((await store.getRun(a.id))!.modelId).toBe(model.id);
+    await store.setRunModel(b.id, model.id);
+    expect((await store.listRuns({ sweepId: sweep.id })).map((r) => r.modelId)).toEqual([model.id, model.id, null]);
+    await expect(store.setRunModel(b.id, 999)).rejects.toThrow(NotFoundError);
+    // Saving again for the same source run replaces its row instead of adding one.
+    const again = await store.saveModel({ trainingHash: '0123456789abcdef', sourceRunId: a.id, checkpoint: 'checkpoint/final', step: 50 });
+    expect(again.id).toBe(model.id);
+  });
+
+  it('a resumable retry keeps the points up to the checkpoint step and the checkpoints; a plain one keeps nothing', async () => {
+    const { runs } = await sweepWithRuns(2);
+    for (const run of runs) {
+      await store.startRun(run.id, CLAIM);
+      await store.logMetrics(run.id, [10, 20, 30].flatMap((step) => [{ key: 'train/loss', step, value: step / 10 }, { key: 'eval/fisher', step, value: -step }]));
+      await store.saveArtifact(run.id, { name: 'checkpoint/20', kind: 'checkpoint', content: bytes(40) });
+      await store.saveArtifact(run.id, { name: 'samples', kind: 'samples', content: { format: 'float32', shape: [1, 2], data: new Float32Array([1, 2]) } });
+      await store.killRun(run.id, 'interrupted');
+    }
+    await store.resetRunForRetry(runs[0].id, { keepThroughStep: 20 });
+    expect((await store.metricSeries(runs[0].id, 'train/loss')).points.map((p) => p.step)).toEqual([10, 20]);
+    expect((await store.getRun(runs[0].id))!.latest).toEqual({ 'train/loss': 2, 'eval/fisher': -20 });
+    expect((await store.listArtifacts(runs[0].id)).map((a) => a.name)).toEqual(['checkpoint/20']);
+    await store.resetRunForRetry(runs[1].id);
+    expect((await store.metricSeries(runs[1].id, 'train/loss')).total).toBe(0);
+    expect(await store.listArtifacts(runs[1].id)).toEqual([]);
+    await expect(store.resetRunForRetry(runs[1].id, { keepThroughStep: -1 })).rejects.toThrow(StoreError);
+    await store.deleteArtifact(runs[0].id, 'checkpoint/20');
+    await store.deleteArtifact(runs[0].id, 'checkpoint/20');
+    expect(await store.listArtifacts(runs[0].id)).toEqual([]);
   });
 });

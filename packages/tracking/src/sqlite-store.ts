@@ -12,11 +12,11 @@ import { checkMetricPoints, checkNewRuns, checkNewSweep, checkSeriesOptions, che
 import { type ConnectionSettings, connectionSettings, openConnection } from './sqlite-connection';
 import { insertMetrics } from './sqlite-metrics';
 import * as q from './sqlite-queries';
-import { type RunRow, toRun, toSweep } from './sqlite-rows';
+import { type ModelRow, type RunRow, toModel, toRun, toSweep } from './sqlite-rows';
 import { emptyCounts, metricSeriesFromRows, summariseRun } from './summaries';
 import type {
-  Artifact, ArtifactInfo, EpochMs, ExportRecord, MetricPoint, MetricScope, MetricSeries, NewArtifact, NewRun, NewSweep, Progress, Run,
-  RunClaim, RunDetail, RunFilter, RunStatus, RunStore, RunSummary, SeriesOptions, Sweep, SweepOwner, SweepStatus, SweepSummary,
+  Artifact, ArtifactInfo, ClaimOptions, EpochMs, ExportRecord, MetricPoint, MetricScope, MetricSeries, ModelRecord, NewArtifact, NewModel, NewRun, NewSweep,
+  Progress, RetryOptions, Run, RunClaim, RunDetail, RunFilter, RunStatus, RunStore, RunSummary, SeriesOptions, Sweep, SweepOwner, SweepStatus, SweepSummary,
 } from './types';
 
 export interface OpenStoreOptions {
@@ -159,8 +159,8 @@ export class SqliteRunStore implements RunStore {
       checkNewRuns(runs);
       const conflict = options.skipExisting ? 'ON CONFLICT (sweep_id, idx) DO NOTHING' : '';
       const insert = this.stmt(
-        `INSERT INTO runs (sweep_id, idx, status, params, config, config_hash, seed, created_at)
-         VALUES (?, ?, 'queued', ?, ?, ?, ?, ?) ${conflict}`,
+        `INSERT INTO runs (sweep_id, idx, status, params, config, config_hash, training_hash, seed, created_at)
+         VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?) ${conflict}`,
       );
       const event = this.eventStatement();
       const ids: number[] = [];
@@ -168,7 +168,7 @@ export class SqliteRunStore implements RunStore {
         .transaction(() => {
           const at = this.now();
           for (const r of runs) {
-            const info = insert.run(sweepId, r.idx, toJson(r.params), toJson(r.config), r.configHash, r.seed, at);
+            const info = insert.run(sweepId, r.idx, toJson(r.params), toJson(r.config), r.configHash, r.trainingHash ?? null, r.seed, at);
             if (info.changes === 0) continue;
             const id = Number(info.lastInsertRowid);
             event.run(id, at, null, 'queued', null);
@@ -223,13 +223,17 @@ export class SqliteRunStore implements RunStore {
     });
   }
 
-  async claimRun(sweepId: number, claim: RunClaim): Promise<Run | undefined> {
+  async claimRun(sweepId: number, claim: RunClaim, options: ClaimOptions = {}): Promise<Run | undefined> {
     return this.write('claimRun', () => {
       const id = this.db
         .transaction(() => {
+          // trainOnce: not a run whose model another running run is training now (running, no model yet).
           const row = this.stmt(
-            `SELECT id FROM runs WHERE sweep_id = ? AND status = 'queued' ORDER BY idx LIMIT 1`,
-          ).get(sweepId) as { id: number } | undefined;
+            `SELECT id FROM runs r WHERE sweep_id = ? AND status = 'queued'
+               AND (? = 0 OR r.training_hash IS NULL OR NOT EXISTS (
+                 SELECT 1 FROM runs o WHERE o.status = 'running' AND o.training_hash = r.training_hash AND o.model_id IS NULL))
+             ORDER BY idx LIMIT 1`,
+          ).get(sweepId, options.trainOnce ? 1 : 0) as { id: number } | undefined;
           if (!row) return undefined;
           this.startInTransaction(row.id, claim);
           return row.id;
@@ -318,7 +322,9 @@ export class SqliteRunStore implements RunStore {
     );
   }
 
-  async resetRunForRetry(runId: number): Promise<Run> {
+  async resetRunForRetry(runId: number, options: RetryOptions = {}): Promise<Run> {
+    const keep = options.keepThroughStep;
+    if (keep !== undefined && !(Number.isInteger(keep) && keep >= 0)) throw new StoreError(`resetRunForRetry: keepThroughStep must be an integer >= 0, got ${keep}`);
     return this.write('resetRunForRetry', () => {
       this.db
         .transaction(() => {
@@ -331,10 +337,25 @@ export class SqliteRunStore implements RunStore {
             [],
             retryMessage,
           );
-          // The retried attempt starts clean series; the old attempt survives in run_events only.
-          this.stmt(`DELETE FROM metrics WHERE run_id = ?`).run(runId);
+          if (keep === undefined) {
+            // The retried attempt starts clean series; the old attempt survives in run_events only.
+            this.stmt(`DELETE FROM metrics WHERE run_id = ?`).run(runId);
+            this.stmt(`DELETE FROM latest_metrics WHERE run_id = ?`).run(runId);
+            this.stmt(`DELETE FROM artifacts WHERE run_id = ?`).run(runId);
+            // Its model went with its checkpoint (runs that sampled it forget it: ON DELETE SET NULL).
+            this.stmt(`DELETE FROM models WHERE source_run_id = ?`).run(runId);
+            this.stmt(`UPDATE runs SET model_id = NULL WHERE id = ?`).run(runId);
+            return;
+          }
+          // Resume: the series continue after the checkpoint's step, so nothing is logged twice.
+          this.stmt(`DELETE FROM metrics WHERE run_id = ? AND step > ?`).run(runId, keep);
           this.stmt(`DELETE FROM latest_metrics WHERE run_id = ?`).run(runId);
-          this.stmt(`DELETE FROM artifacts WHERE run_id = ?`).run(runId);
+          this.stmt(
+            `INSERT INTO latest_metrics (run_id, key, step, value, nonfinite, wall_time)
+             SELECT m.run_id, m.key, m.step, m.value, m.nonfinite, m.wall_time FROM metrics m
+             WHERE m.run_id = ? AND m.step = (SELECT max(step) FROM metrics WHERE run_id = m.run_id AND key = m.key)`,
+          ).run(runId);
+          this.stmt(`DELETE FROM artifacts WHERE run_id = ? AND kind != 'checkpoint'`).run(runId);
         })
         .immediate();
       return this.runById(runId)!;
@@ -360,6 +381,55 @@ export class SqliteRunStore implements RunStore {
     });
   }
 
+  async deleteArtifact(runId: number, name: string): Promise<void> {
+    return this.write('deleteArtifact', () => {
+      this.stmt(`DELETE FROM artifacts WHERE run_id = ? AND name = ?`).run(runId, name);
+    });
+  }
+
+  async saveModel(model: NewModel): Promise<ModelRecord> {
+    return this.write('saveModel', () => {
+      if (!/^[0-9a-f]{16}$/.test(model.trainingHash)) throw new StoreError(`saveModel: trainingHash must be 16 hex digits, got '${model.trainingHash}'`);
+      const id = this.db
+        .transaction(() => {
+          if (!this.runRow(model.sourceRunId)) throw new NotFoundError(`saveModel: run ${model.sourceRunId} does not exist`);
+          if (!q.artifactInfo(this.stmt, model.sourceRunId, model.checkpoint)) throw new NotFoundError(`saveModel: run ${model.sourceRunId} has no artifact '${model.checkpoint}'`);
+          const info = this.stmt(
+            `INSERT INTO models (training_hash, source_run_id, checkpoint, step, created_at) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (source_run_id) DO UPDATE SET training_hash = excluded.training_hash, checkpoint = excluded.checkpoint,
+               step = excluded.step, created_at = excluded.created_at
+             RETURNING id`,
+          ).get(model.trainingHash, model.sourceRunId, model.checkpoint, model.step, this.now()) as { id: number };
+          this.stmt(`UPDATE runs SET model_id = ? WHERE id = ?`).run(info.id, model.sourceRunId);
+          return info.id;
+        })
+        .immediate();
+      return this.modelById(id)!;
+    });
+  }
+
+  private modelById(id: number): ModelRecord | undefined {
+    const row = this.stmt(`SELECT * FROM models WHERE id = ?`).get(id) as ModelRow | undefined;
+    return row && toModel(row);
+  }
+
+  async findModel(trainingHash: string): Promise<ModelRecord | undefined> {
+    const row = this.stmt(`SELECT * FROM models WHERE training_hash = ? ORDER BY id DESC LIMIT 1`).get(trainingHash) as ModelRow | undefined;
+    return row && toModel(row);
+  }
+
+  async getModel(id: number): Promise<ModelRecord | undefined> {
+    return this.modelById(id);
+  }
+
+  async setRunModel(runId: number, modelId: number): Promise<void> {
+    return this.write('setRunModel', () => {
+      if (!this.modelById(modelId)) throw new NotFoundError(`setRunModel: model ${modelId} does not exist`);
+      const info = this.stmt(`UPDATE runs SET model_id = ? WHERE id = ?`).run(modelId, runId);
+      if (info.changes === 0) throw new NotFoundError(`setRunModel: run ${runId} does not exist`);
+    });
+  }
+
   // ------------------------------------------------------------------ queries
 
   private runRow(runId: number): RunRow | undefined {
@@ -381,6 +451,10 @@ export class SqliteRunStore implements RunStore {
   async listRuns(filter: RunFilter = {}): Promise<RunSummary[]> {
     const where = q.runWhere(filter);
     return where ? this.summaries(q.runRows(this.stmt, where), where) : [];
+  }
+
+  async queuedRuns(sweepId: number): Promise<number> {
+    return (this.stmt(`SELECT count(*) AS n FROM runs WHERE sweep_id = ? AND status = 'queued'`).get(sweepId) as { n: number }).n;
   }
 
   async getRun(runId: number): Promise<RunDetail | undefined> {

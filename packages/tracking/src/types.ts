@@ -64,7 +64,29 @@ export interface NewRun {
   /** The fully resolved config of this run. */
   config: JsonObject;
   configHash: string;
+  /** trainingHash of @scorelab/config: runs that share it share one trained model. */
+  trainingHash?: string | null;
   seed: number;
+}
+
+/** One trained model (a row of `models`): the final checkpoint of the run that trained it. */
+export interface ModelRecord {
+  id: number;
+  trainingHash: string;
+  /** The run that trained it; the checkpoint is that run's artifact. */
+  sourceRunId: number;
+  /** Name of the checkpoint artifact of sourceRunId. */
+  checkpoint: string;
+  /** Training steps the checkpoint holds. */
+  step: number;
+  createdAt: EpochMs;
+}
+
+export interface NewModel {
+  trainingHash: string;
+  sourceRunId: number;
+  checkpoint: string;
+  step: number;
 }
 
 /** What a worker records about itself when it starts a run. */
@@ -85,6 +107,10 @@ export interface Run {
   params: JsonObject;
   config: JsonObject;
   configHash: string;
+  /** null for runs stored before schema version 4. */
+  trainingHash: string | null;
+  /** The model (models.id) the run sampled: its own, or one another run trained; null until known. */
+  modelId: number | null;
   seed: number;
   backend: string | null;
   versions: Record<string, string> | null;
@@ -221,6 +247,23 @@ export interface Progress {
  * the dashboard. Methods that change a run's status reject illegal transitions with
  * IllegalTransitionError; every write on a read-only store rejects with ReadOnlyStoreError.
  */
+export interface ClaimOptions {
+  /**
+   * Train each model once: skip queued runs whose training hash another running run (of any sweep) is
+   * training right now (running with no model yet), so they can sample its model when it is stored.
+   * claimRun then returns undefined while such runs are all that is left queued: see queuedRuns.
+   */
+  trainOnce?: boolean;
+}
+
+export interface RetryOptions {
+  /**
+   * Resume instead of starting over: keep the metric points with step <= keepThroughStep and the
+   * `checkpoint` artifacts (the retried attempt continues from the last one); default: delete all.
+   */
+  keepThroughStep?: number;
+}
+
 export interface RunStore {
   readonly readonly: boolean;
 
@@ -243,7 +286,7 @@ export interface RunStore {
   startRun(runId: number, claim: RunClaim): Promise<Run>;
   /** Atomically takes the queued run with the smallest idx of the sweep (queued -> running), or
    * undefined when none is left. Safe with several workers. */
-  claimRun(sweepId: number, claim: RunClaim): Promise<Run | undefined>;
+  claimRun(sweepId: number, claim: RunClaim, options?: ClaimOptions): Promise<Run | undefined>;
   /** Records progress (if given) and the heartbeat time. Returns the run's status: anything but
    * 'running' means the run was killed or declared crashed meanwhile and the worker should stop. */
   heartbeat(runId: number, progress?: Progress): Promise<RunStatus>;
@@ -258,12 +301,23 @@ export interface RunStore {
   markStaleRunsCrashed(staleAfterMs: number): Promise<number[]>;
   /** failed|killed -> queued. Deletes the run's metrics, latest metrics and artifacts (so the retried
    * series start clean); keeps the run row, its attempt count and its events (history). */
-  resetRunForRetry(runId: number): Promise<Run>;
+  resetRunForRetry(runId: number, options?: RetryOptions): Promise<Run>;
+  /** Delete one artifact (a no-op when there is none of that name). */
+  deleteArtifact(runId: number, name: string): Promise<void>;
+  /** Record a trained model and make it its source run's model. */
+  saveModel(model: NewModel): Promise<ModelRecord>;
+  /** The newest model of this training hash whose source run finished training it, if any. */
+  findModel(trainingHash: string): Promise<ModelRecord | undefined>;
+  getModel(id: number): Promise<ModelRecord | undefined>;
+  /** Record which model a run samples. */
+  setRunModel(runId: number, modelId: number): Promise<void>;
   /** Creates or replaces the artifact (runId, name). */
   saveArtifact(runId: number, artifact: NewArtifact): Promise<ArtifactInfo>;
 
   // --- queries
   listRuns(filter?: RunFilter): Promise<RunSummary[]>;
+  /** How many runs of the sweep are queued. */
+  queuedRuns(sweepId: number): Promise<number>;
   getRun(runId: number): Promise<RunDetail | undefined>;
   metricKeys(scope: MetricScope): Promise<string[]>;
   /** Points sorted by step; LTTB-downsampled to at most maxPoints (first and last kept). */
