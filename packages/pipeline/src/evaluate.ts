@@ -47,10 +47,14 @@ export function evaluateFisher(family: NoiseFamily, dataset: Dataset, model: Sco
   hooks.log(records);
 }
 
-/** eval/nll = -mean log p_eps(x) over the held-out points (nats per sample), and perf/nll_nfe. */
+/**
+ * eval/nll = -mean log p_eps(x) over the held-out points (nats per sample) at the training and likelihood
+ * eps (sde.trainEps, as score_sde), and perf/nll_nfe: score forward passes, D per ODE evaluation with the
+ * exact divergence (each with a backward pass), 1 with Hutchinson.
+ */
 export function evaluateNll(sde: Sde, score: ScoreFn, heldOut: tf.Tensor2D, rng: Rng, step: number, hooks: RunHooks): void {
   const divergence: LikelihoodDivergence = heldOut.shape[1] <= EXACT_DIVERGENCE_MAX_DIM ? 'exact' : 'hutchinson';
-  const result = probabilityFlowLogLikelihood(score, sde, heldOut, { divergence, rng });
+  const result = probabilityFlowLogLikelihood(score, sde, heldOut, { divergence, rng, eps: sde.trainEps });
   let total = 0;
   for (const v of result.logLikelihood) total += v;
   hooks.log([

@@ -33,6 +33,12 @@ export interface RunHooks {
    * train.logEvery steps. Default: a zero-delay timer.
    */
   yield?(): Promise<void>;
+  /**
+   * A training checkpoint (checkpoint.ts encoding) after `step` steps: every train.checkpointEvery steps and,
+   * with final = true, after the last step (the trained model). Awaited before training goes on. Without
+   * this hook no checkpoint is made.
+   */
+  checkpoint?(step: number, bytes: Uint8Array, final: boolean): void | Promise<void>;
 }
 
 /** A run that diverged or could not go on; `step` is the training step it happened at. */
@@ -57,4 +63,6 @@ export class RunStopped extends Error {
 export interface RunOutcome {
   trainSteps: number;
   parameterCount: number;
+  /** What computed the network: 'fused' or 'tfjs' (resolveEngine); null for the analytic model. */
+  engine: 'fused' | 'tfjs' | null;
 }

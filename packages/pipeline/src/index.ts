@@ -1,8 +1,10 @@
 export { type MetricRecord, type RunPhase, type RunProgress, type RunHooks, type RunOutcome, RunFailure, RunStopped } from './hooks';
-export { type RunRngs, runRngs } from './rngs';
+export { type RunRngs, runRngs, rngOrder, rngStates, restoreRngs } from './rngs';
+export { type Checkpoint, checkpointByteLength, encodeCheckpoint, decodeCheckpoint, checkpointSteps } from './checkpoint';
+export { type TrainingStart, type CheckpointedModel, checkpointing } from './model-checkpoints';
 export { type TrainLoopOptions, trainLoop } from './train-loop';
 export { EXACT_DIVERGENCE_MAX_DIM, evaluateFisher, evaluateNll } from './evaluate';
-export { type SamplerOutput, recordSamples } from './sample-metrics';
+export { type SampleMetricRngs, type SamplerOutput, recordSamples, sampleMetricPoints } from './sample-metrics';
 export { sampleAndMeasure, timeLabel, trajectoryLabels } from './sample-stage';
 export {
   type ArtifactPayload,
@@ -17,5 +19,5 @@ export {
   scoreFieldAt,
   twoDimensionalArtifacts,
 } from './artifacts';
-export { type RunModel, SILENT_HOOKS, buildRunModel, trainRunModel } from './run-model';
-export { executeRun } from './execute-run';
+export { type RunModel, type Engine, type EngineChoice, SILENT_HOOKS, buildRunModel, trainRunModel, resolveEngine, defaultEngineChoice } from './run-model';
+export { type ExecuteRunOptions, executeRun } from './execute-run';

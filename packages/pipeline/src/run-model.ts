@@ -4,16 +4,70 @@
  * the resolved config and the run's seed streams. Tools that need a run's trained network (e.g.
  * to sample it with another score) build it here, so they train exactly as the runner does.
  */
-import { createScoreNetwork, exactScore, noiseFamily, type NoiseFamily, type ScoreFn, type ScoreNetwork } from '@scorelab/core';
+import {
+  FusedTrainer,
+  createFusedNetwork,
+  createScoreNetwork,
+  exactScore,
+  kernelsAvailable,
+  noiseFamily,
+  type FusedNetwork,
+  type NoiseFamily,
+  type ScoreFn,
+  type ScoreNetwork,
+} from '@scorelab/core';
 import { createDataset, type Dataset } from '@scorelab/datasets';
 import { createLoss } from '@scorelab/losses';
-import type { ResolvedRunConfig } from '@scorelab/config';
+import type { MlpModelSpec, ResolvedRunConfig } from '@scorelab/config';
+import { dataBox, trainingDivergenceAdvice } from './divergence';
 import type { RunHooks } from './hooks';
+import { checkpointing, type TrainingStart } from './model-checkpoints';
 import { runRngs, type RunRngs } from './rngs';
 import { trainLoop } from './train-loop';
 
+/** What computes the network: the fused wasm kernels (@scorelab/kernels) or the tfjs backend (the reference). */
+export type Engine = 'fused' | 'tfjs';
+/** model.engine as written, or `auto`. */
+export type EngineChoice = NonNullable<MlpModelSpec['engine']>;
+const ENGINE_CHOICES: readonly EngineChoice[] = ['auto', 'fused', 'tfjs'];
+
+/**
+ * The default engine of runs whose config does not name one: the SCORELAB_ENGINE environment variable
+ * where there is a process environment (Node), else auto. Read without importing a Node API, so the
+ * pipeline still runs in a browser.
+ */
+export function defaultEngineChoice(): EngineChoice {
+  const value = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.SCORELAB_ENGINE;
+  if (value === undefined || value === '') return 'auto';
+  const choice = ENGINE_CHOICES.find((c) => c === value);
+  if (!choice) throw new Error(`SCORELAB_ENGINE must be one of ${ENGINE_CHOICES.join(', ')}, got '${value}'`);
+  return choice;
+}
+
+/**
+ * The engine a run's model uses: null for the analytic model (no network); model.engine, else `choice`
+ * (default: defaultEngineChoice()). auto is fused wherever the kernels load (every mlp model: all
+ * activations, conditionings, losses, projections and both optimisers are fused), else tfjs; an
+ * explicit fused fails when they cannot load (wasm SIMD missing).
+ */
+export function resolveEngine(config: ResolvedRunConfig, choice: EngineChoice = defaultEngineChoice()): Engine | null {
+  if (config.model.kind !== 'mlp') return null;
+  const wanted = config.model.engine ?? choice;
+  switch (wanted) {
+    case 'tfjs':
+      return 'tfjs';
+    case 'fused':
+      if (!kernelsAvailable()) throw new Error('model.engine fused: the wasm kernels cannot load here (this JavaScript engine lacks WebAssembly SIMD); use model.engine tfjs');
+      return 'fused';
+    case 'auto':
+      return kernelsAvailable() ? 'fused' : 'tfjs';
+  }
+}
+
 export interface RunModel {
   readonly config: ResolvedRunConfig;
+  /** The engine the network runs on (resolveEngine); null for the analytic model. */
+  readonly engine: Engine | null;
   readonly rngs: RunRngs;
   readonly dataset: Dataset;
   readonly family: NoiseFamily;
@@ -21,40 +75,79 @@ export interface RunModel {
   readonly exact: ScoreFn;
   /** The trained network; null for the analytic model. */
   readonly network: ScoreNetwork | null;
-  /** What samplers and metrics call: the network's score, or the exact one. */
+  /**
+   * The network's tfjs score (differentiable; its tf.Variables hold the trained weights once training
+   * returns), or the exact one. What needs gradients through the score (eval/nll) calls this.
+   */
   readonly score: ScoreFn;
+  /** What forward-only callers use (samplers, eval/fisher): the fused kernels' score on the fused engine, else `score`. */
+  readonly forwardScore: ScoreFn;
+  /** The kernel network on the fused engine, else null. */
+  readonly fused: FusedNetwork | null;
   dispose(): void;
 }
 
-/** The run's model before training: weights initialised from the seed's init stream. */
-export function buildRunModel(config: ResolvedRunConfig, seed: number): RunModel {
+/**
+ * The run's model before training: weights initialised from the seed's init stream (the same weights on
+ * both engines: the fused network copies the tfjs network's). `engine` defaults to resolveEngine(config).
+ */
+export function buildRunModel(config: ResolvedRunConfig, seed: number, engine: Engine | null = resolveEngine(config)): RunModel {
   const rngs = runRngs(seed);
   const dataset = createDataset(config.dataset);
   const family = noiseFamily(config);
   const exact = exactScore(dataset, family);
   const network = config.model.kind === 'mlp' ? createScoreNetwork(config.model, dataset.dim, family, rngs.init) : null;
-  return { config, rngs, dataset, family, exact, network, score: network?.score ?? exact, dispose: () => network?.dispose() };
+  const fused = network && engine === 'fused' ? createFusedNetwork(network, family) : null;
+  const score = network?.score ?? exact;
+  return {
+    config,
+    engine: network ? engine : null,
+    rngs,
+    dataset,
+    family,
+    exact,
+    network,
+    score,
+    forwardScore: fused?.score ?? score,
+    fused,
+    dispose: () => {
+      fused?.dispose();
+      network?.dispose();
+    },
+  };
 }
 
 /**
  * Train the network with the config's loss and train sections (a no-op for the analytic model),
  * calling `evaluate(step)` every eval.every steps and after the last. Returns the number of steps.
  */
-export async function trainRunModel(model: RunModel, hooks: RunHooks, evaluate: ((step: number) => void) | null = null): Promise<number> {
-  const { config, network, dataset, rngs, family } = model;
+export async function trainRunModel(model: RunModel, hooks: RunHooks, evaluate: ((step: number) => void) | null = null, start: TrainingStart | null = null): Promise<number> {
+  const { config, network, dataset, rngs, family, fused } = model;
   if (!network || !config.train || !config.loss) return 0;
   const trainSpec = config.train;
+  const sample = () => dataset.sample(trainSpec.batchSize, rngs.data);
   const loss = createLoss(config.loss, family);
-  await trainLoop(
-    {
-      train: trainSpec,
-      params: network.params,
-      objective: () => loss(network.score, dataset.sample(trainSpec.batchSize, rngs.data), rngs.loss),
-      evaluate,
-      evalEvery: config.eval?.every ?? trainSpec.steps,
-    },
-    hooks,
-  );
+  // On the fused engine the kernel holds the weights while training: the tf.Variables are brought up to
+  // date before every evaluation (eval/nll differentiates the tfjs network) and when training ends.
+  const trainer = fused ? new FusedTrainer({ fused, loss: config.loss, family, sample, rng: rngs.loss, optimizer: trainSpec.optimizer, lr: trainSpec.lr }) : undefined;
+  try {
+    await trainLoop(
+      {
+        train: trainSpec,
+        params: network.params,
+        objective: () => loss(network.score, sample(), rngs.loss),
+        evaluate: evaluate && fused ? (step) => (fused.pushWeights(), evaluate(step)) : evaluate,
+        evalEvery: config.eval?.every ?? trainSpec.steps,
+        trainer,
+        divergenceAdvice: () => trainingDivergenceAdvice(config, family, dataBox(dataset, rngs.range)),
+        // Checkpoints through hooks.checkpoint, and the start from one (model-checkpoints.ts).
+        ...checkpointing({ network, fused, rngs }, trainSpec, trainer, hooks, start),
+      },
+      hooks,
+    );
+  } finally {
+    fused?.pushWeights();
+  }
   return trainSpec.steps;
 }
 

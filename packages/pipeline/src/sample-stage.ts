@@ -5,6 +5,7 @@ import type { Dataset } from '@scorelab/datasets';
 import { createSampler, initialSamples, runSampler, type Snapshot } from '@scorelab/samplers';
 import { formatSigma, type ResolvedRunConfig, type SamplerSpec } from '@scorelab/config';
 import { scoreFieldAt } from './artifacts';
+import { dataBox, samplerDivergenceCheck } from './divergence';
 import { RunStopped, type RunHooks } from './hooks';
 import type { RunRngs } from './rngs';
 import { recordSamples } from './sample-metrics';
@@ -26,6 +27,9 @@ export function sampleAndMeasure(
   hooks: RunHooks,
 ): void {
   const sampler = createSampler(spec, family);
+  // Diverged chains (not finite, or far outside the data and the initial samples) fail the run at the
+  // progress report that sees them, instead of giving NaN or absurd sample metrics.
+  const check = samplerDivergenceCheck({ config, spec, family, data: dataBox(dataset, rngs.range), trainStep: step });
   const x0 = initialSamples(spec, family, dataset.dim, rngs.sample);
   const t0 = performance.now();
   let result: ReturnType<typeof runSampler>;
@@ -34,6 +38,7 @@ export function sampleAndMeasure(
       recordTrajectory: dataset.dim === 2,
       // An SDE step costs more than a Langevin step: report more often.
       progressEvery: family.kind === 'sde' ? 10 : 50,
+      check,
       onProgress: (p) => {
         hooks.progress({ phase: 'sample', step: p.step, totalSteps: p.totalSteps ?? 0 });
         // Abort the (synchronous, possibly long) sampler loop; runSampler disposes its tensors on the way out.
@@ -53,7 +58,7 @@ export function sampleAndMeasure(
       scoreEvaluations: result.scoreEvaluations,
       seconds,
     };
-    recordSamples(config, dataset, output, scoreFieldAt(exact, model, fieldPoint(family)), rngs.metrics, step, hooks);
+    recordSamples(config, dataset, output, scoreFieldAt(exact, model, fieldPoint(family)), rngs, step, hooks);
   } finally {
     result.samples.dispose();
     result.trajectory?.forEach((t: tf.Tensor2D) => t.dispose());

@@ -3,8 +3,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveRunConfig } from '@scorelab/config';
-import { evaluationPoints, sdeFromSpec, selectBackend } from '@scorelab/core';
+import { evaluationPoints, exactScore, sdeFromSpec, selectBackend, type ScoreFn } from '@scorelab/core';
 import { createDataset } from '@scorelab/datasets';
+import { probabilityFlowLogLikelihood } from '@scorelab/metrics';
 import type { ArtifactPayload } from './artifacts';
 import { executeRun } from './execute-run';
 import type { MetricRecord, RunHooks } from './hooks';
@@ -63,11 +64,26 @@ describe('analytic SDE runs (in process)', () => {
     expect(tf.memory().numTensors).toBe(before);
     // The held-out set: 200 points from the run's likelihood stream, drawn first.
     const dataset = createDataset(config.dataset);
-    const heldOut = dataset.sample(200, runRngs(7).likelihood);
+    const likelihoodRng = runRngs(7).likelihood;
+    const heldOut = dataset.sample(200, likelihoodRng);
     const x = heldOut.arraySync();
-    heldOut.dispose();
     const sde = sdeFromSpec(config.sde!);
-    const { mean: m, std: s } = sde.marginal(sde.eps);
+    // perf/nll_nfe counts score forward passes: the same likelihood (same points, same Hutchinson probes)
+    // with a counting exact score makes D calls per ODE evaluation with the exact divergence, 1 with Hutchinson.
+    const exact = exactScore(dataset, { kind: 'sde', sde });
+    let calls = 0;
+    const counted: ScoreFn = (xx, t) => {
+      calls++;
+      return exact(xx, t);
+    };
+    const replay = probabilityFlowLogLikelihood(counted, sde, heldOut, { divergence: dim <= 8 ? 'exact' : 'hutchinson', rng: likelihoodRng, eps: sde.trainEps });
+    heldOut.dispose();
+    expect(hooks.latest('perf/nll_nfe')).toBe(calls);
+    expect(calls).toBe((dim <= 8 ? dim : 1) * replay.rhsEvaluations);
+    // eval/nll is -log p at the training and likelihood eps (1e-5), not the sampling eps (1e-3): for VP (betaMax 40)
+    // the two differ by about (D / 2) s(1e-3)^2 / 0.25 = 2.4e-4 D nats, above the 3e-4 tolerance below for D = 2 and 9.
+    expect(sde.trainEps).toBe(1e-5);
+    const { mean: m, std: s } = sde.marginal(sde.trainEps);
     // The likelihood replaces log p_1(x_1) by the prior's log N(x_1; 0, I). With p_1 = N(m(1) mu, ~I), each
     // point is off by about m(1) mu . z, z ~ N(0, I): for betaMax 20, m(1) = 0.0066 and that is 1e-3 nats
     // (std of the mean over 200 points) in D = 9, so betaMax 40 (m(1) = 4.5e-5) leaves < 1e-5. What remains
@@ -109,7 +125,7 @@ describe('analytic SDE runs (in process)', () => {
     const outcome = await executeRun(config, 1, hooks);
     expect(tf.memory().numTensors).toBe(before);
     // 2 + 1 + 2*2 inputs -> 8 -> 2: (7 * 8 + 8) + (8 * 2 + 2).
-    expect(outcome).toEqual({ trainSteps: 6, parameterCount: 82 });
+    expect(outcome).toEqual({ trainSteps: 6, parameterCount: 82, engine: 'fused' });
     expect(hooks.points.filter((p) => p.key === 'train/loss').map((p) => p.step)).toEqual([3, 6]);
     expect(Number.isFinite(hooks.latest('train/loss'))).toBe(true);
     // VE with eps 1e-5: the fisher times are eps, 0.1, ..., 1; the snapshots go down to t = eps.
