@@ -14,6 +14,7 @@ import { shellQuote } from './shell';
 // the experiment machinery take most of a second to load).
 const commands = {
   plan: () => import('./plan'),
+  sample: () => import('./sample'),
   sweep: () => import('./run-sweep'),
   inspect: () => import('./inspect'),
 };
@@ -86,6 +87,7 @@ export async function main(argv: readonly string[]): Promise<number> {
             db: dbOption,
             workers: { type: 'number', describe: 'worker processes (one run each at a time)', default: DEFAULT_WORKERS, requiresArg: true },
             resume: { type: 'boolean', describe: 'continue the latest sweep of this experiment: redo failed, killed and crashed runs, skip finished ones' },
+            retrain: { type: 'boolean', describe: 'train the models of this sweep even where the store has a finished model of the same training hash' },
             backend: backendOption,
             quiet: quietOption,
             json: jsonOption,
@@ -106,6 +108,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           dbPath,
           workers: a.workers,
           resume: a.resume ?? false,
+          retrain: a.retrain ?? false,
           backend: a.backend,
           mode: progressMode(a),
           resumeCommand: `npx scorelab sweep${given ? ` --config ${shellQuote(filePath)}` : ''}`,
@@ -138,6 +141,50 @@ export async function main(argv: readonly string[]): Promise<number> {
         const p = (await commands.plan()).runPlan(a.config, a.set ?? [], a.seed);
         exitCode = await (await commands.sweep()).executeSweep(p, { dbPath, workers: 1, resume: false, backend: a.backend, mode: progressMode(a), resumeCommand: null, command: 'run' });
       },
+    )
+    .command(
+      'sample',
+      'a new run that samples the stored model of a run with other sampler or eval settings, without training',
+      (y) =>
+        y
+          .options({
+            run: { type: 'number', describe: 'the run whose model to sample (as listed by ls --sweep)', demandOption: true, requiresArg: true },
+            set: { type: 'string', array: true, describe: 'change a sampler or eval value: dotted.path=value (value parsed as YAML); repeatable', requiresArg: true },
+            db: dbOption,
+            backend: backendOption,
+            quiet: quietOption,
+            json: jsonOption,
+          })
+          .conflicts('quiet', 'json')
+          .check((a) => positiveInt('--run', a.run, 1))
+          .example('$0 sample --run 6 --set sampler.stepSize=0.05', "run 6's model, sampled with another step size")
+          .epilogue('Exit codes: 0 finished, 1 failed, 2 bad input (no such run, no stored model, a --set of a training key; nothing written), 130 interrupted.'),
+      async (a) => {
+        const dbPath = checkRunInputs(a, 'sample');
+        const { plan, modelId } = await (await commands.sample()).samplePlan(dbPath, a.run, a.set ?? []);
+        exitCode = await (await commands.sweep()).executeSweep(plan, { dbPath, workers: 1, resume: false, backend: a.backend, mode: progressMode(a), resumeCommand: null, command: 'run', modelId });
+      },
+    )
+    .command('model', 'stored models', (y) =>
+      y
+        .command(
+          'export',
+          "write the weights and architecture of a run's model to a file (docs/cli.md: scorelab model export)",
+          (z) =>
+            z
+              .options({
+                run: { type: 'number', describe: 'the run whose model to export', demandOption: true, requiresArg: true },
+                out: { type: 'string', describe: 'the file to write', demandOption: true, requiresArg: true },
+                db: dbOption,
+              })
+              .check((a) => positiveInt('--run', a.run, 1))
+              .example('$0 model export --run 6 --out model.slm', "run 6's model"),
+          async (a) => {
+            const r = await (await commands.sample()).exportModel(a.db ?? DEFAULT_DB, a.run, a.out);
+            process.stderr.write(`wrote ${r.parameters} weights (${r.bytes} bytes) to ${a.out}\n`);
+          },
+        )
+        .demandCommand(1, 'choose a subcommand: model export'),
     )
     .command(
       'ls',
@@ -183,7 +230,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         else out(r.text);
       },
     )
-    .demandCommand(1, 'choose a command: sweep, run, ls, show or export')
+    .demandCommand(1, 'choose a command: sweep, run, sample, model, ls, show or export')
     .strict()
     .recommendCommands()
     .help()
@@ -204,7 +251,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`scorelab: ${e.message}\n`);
-      const cmd = e.command ?? (argv.length > 0 && ['sweep', 'run', 'ls', 'show', 'export'].includes(argv[0]) ? argv[0] : undefined);
+      const cmd = e.command ?? (argv.length > 0 && ['sweep', 'run', 'sample', 'model', 'ls', 'show', 'export'].includes(argv[0]) ? argv[0] : undefined);
       process.stderr.write(`(see: scorelab ${cmd ? `${cmd} ` : ''}--help)\n`);
       return EXIT.usage;
     }

@@ -1,8 +1,8 @@
 /** Text formatting shared by the progress display, the summary and ls/show. */
-import { METRIC, parameterValueLabel } from '@scorelab/config';
+import { METRIC, parameterValueLabel, referenceKey } from '@scorelab/config';
 
-/** Metrics shown in run tables (when present), in this order; the rest are in `show` and `export`. */
-export const KEY_METRICS: readonly string[] = [METRIC.fisher, METRIC.nll, METRIC.mmd, METRIC.swd, METRIC.modeWeightTv];
+/** Metrics shown in run tables (when present), in this order, a sample metric with its ref/ floor; the rest are in `show` and `export`. */
+export const KEY_METRICS: readonly string[] = [METRIC.fisher, METRIC.nll, METRIC.mmd, METRIC.mmdP, METRIC.swd, METRIC.modeWeightTv];
 
 /** 4 significant digits; exponent form outside [1e-3, 1e5); NaN and infinities as words. */
 export function formatNumber(v: number | null | undefined): string {
@@ -27,6 +27,13 @@ export function formatDuration(ms: number | null | undefined): string {
   const sec = total % 60;
   if (h > 0) return `${h}h${String(m).padStart(2, '0')}m`;
   return `${m}m${String(sec).padStart(2, '0')}s`;
+}
+
+/** A key metric of a run for tables: the value, and its noise floor beside it when logged ('0.0785 (ref 0.0021)'). */
+export function formatMetric(latest: Readonly<Record<string, number>>, key: string): string {
+  const value = formatNumber(latest[key]);
+  const ref = referenceKey(key);
+  return ref !== null && ref in latest && value !== '' ? `${value} (ref ${formatNumber(latest[ref])})` : value;
 }
 
 /** A parameter value as written (numbers in full: they are the user's, not measurements). */

@@ -70,6 +70,17 @@ export async function lsCommand(dbPath: string, sweepName: string | undefined): 
   });
 }
 
+/** Which trained model a run used: its own, another run's (by id and sweep), or none yet. */
+async function modelLine(store: RunStore, run: { id: number; modelId: number | null; trainingHash: string | null }): Promise<string> {
+  if (run.modelId === null) return run.trainingHash === null ? 'none (nothing to train)' : 'none stored yet';
+  const model = await store.getModel(run.modelId);
+  if (!model) return '';
+  const what = `model ${model.id}, ${model.step} steps, artifact ${model.checkpoint}`;
+  if (model.sourceRunId === run.id) return `trained by this run (${what})`;
+  const source = await store.getRun(model.sourceRunId);
+  return `sampled the model trained by run ${model.sourceRunId}${source ? ` of sweep ${source.sweepName}` : ''} (${what}; its training curves are on that run)`;
+}
+
 export async function showCommand(dbPath: string, runId: number): Promise<string> {
   return withReadonlyStore(dbPath, 'show', async (store) => {
     const run = await store.getRun(runId);
@@ -82,6 +93,8 @@ export async function showCommand(dbPath: string, runId: number): Promise<string
     out.push(field('params', formatParams(run.params)));
     out.push(field('seed', String(run.seed)));
     out.push(field('config hash', run.configHash));
+    if (run.trainingHash !== null) out.push(field('training', `hash ${run.trainingHash}`));
+    out.push(field('model', await modelLine(store, run)));
     out.push(field('backend', run.backend ?? ''));
     out.push(field('versions', run.versions ? Object.entries(run.versions).map(([k, v]) => `${k} ${v}`).join(', ') : ''));
     out.push(field('git commit', run.gitCommit ?? ''));

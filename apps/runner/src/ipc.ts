@@ -5,6 +5,13 @@
  */
 import type { RunPhase } from '@scorelab/pipeline';
 
+/**
+ * Which stored models a run may sample instead of training its own: `any` of its training hash (the
+ * default), only those trained in its own sweep (`sweep`: --retrain), or `none` (SCORELAB_REUSE_MODELS=0:
+ * every run trains its own model).
+ */
+export type ModelReuse = 'any' | 'sweep' | 'none';
+
 /** What a worker needs to start; passed as JSON in argv[2]. */
 export interface WorkerOptions {
   dbPath: string;
@@ -30,6 +37,8 @@ export interface WorkerOptions {
   heartbeatMs: number;
   /** Cap on the store's pages (SCORELAB_STORE_MAX_PAGES, fault-injection tests). */
   storeMaxPages?: number;
+  /** Which stored models runs may sample instead of training (checkpoints.ts ModelReuse); default any. */
+  reuse?: ModelReuse;
 }
 
 export type EndStatus = 'finished' | 'failed' | 'killed';

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { UsageError } from './errors';
+import type { ModelReuse } from './ipc';
 
 /** A run of another host without a heartbeat for this long belongs to a dead process. */
 export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 30_000;
@@ -43,6 +44,17 @@ export function workerMemoryLimitMb(workers: number): number {
 /** SCORELAB_STORE_MAX_PAGES: cap the store at this many 4 KB pages (fault-injection tests). */
 export function storeMaxPages(): number | undefined {
   return positiveNumber('SCORELAB_STORE_MAX_PAGES');
+}
+
+/**
+ * Which stored models the runs of a sweep may sample instead of training (ModelReuse): --retrain limits it
+ * to models trained in this sweep; SCORELAB_REUSE_MODELS=0 turns reuse off (every run trains its own model).
+ */
+export function modelReuse(retrain: boolean): ModelReuse {
+  const text = process.env.SCORELAB_REUSE_MODELS;
+  if (text !== undefined && text !== '' && text !== '0' && text !== '1') throw new UsageError(`SCORELAB_REUSE_MODELS must be 0 or 1, got '${text}'`);
+  if (text === '0') return 'none';
+  return retrain ? 'sweep' : 'any';
 }
 
 /** Resident memory of a process in MB (Linux /proc), or null where that cannot be read. */

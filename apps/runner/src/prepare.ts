@@ -10,6 +10,7 @@
  */
 import type { RunConfig } from '@scorelab/config';
 import type { NewRun, RunStore, RunSummary, Sweep } from '@scorelab/tracking';
+import { latestCheckpointStep } from './checkpoints';
 import { hostName } from './environment';
 import { UsageError } from './errors';
 import { heartbeatTimeoutMs } from './limits';
@@ -57,8 +58,20 @@ export function nextSweepName(taken: readonly string[], family: string): string 
   return max === 0 ? family : `${family}-${max + 1}`;
 }
 
+/**
+ * Whether a failed or killed run stopped for a reason outside its numbers (interrupted, its process died,
+ * out of memory, the store refused a write), so that it continues from its last checkpoint. A run that
+ * failed by itself (diverged, an error in its config) starts over: its checkpoints lead to the same failure.
+ */
+export function resumableAfter(run: { status: string; error: string | null }): boolean {
+  if (run.status === 'killed') return true;
+  if (run.status !== 'failed') return false;
+  return /^(crashed: |out of memory|the store could not be written|stopped: |the worker process (died|ended))/.test(run.error ?? '');
+}
+
 function newRun(r: RunConfig, idx: number): NewRun {
-  return { idx, params: r.params, config: r.config, configHash: r.hash, seed: r.seed };
+  // Only trained models are shared: an analytic run has nothing to train.
+  return { idx, params: r.params, config: r.config, configHash: r.hash, trainingHash: r.config.model.kind === 'mlp' ? r.trainingHash : null, seed: r.seed };
 }
 
 export async function prepareSweep(store: RunStore, plan: SweepPlan, resume: boolean): Promise<PreparedSweep> {
@@ -114,6 +127,7 @@ async function resumeSweep(store: RunStore, plan: SweepPlan, sweep: Sweep): Prom
   const toAdd: NewRun[] = [];
   let skipped = 0;
   let retried = 0;
+  const resumed: string[] = [];
   let queued = 0;
   const runIds: number[] = [];
   for (const r of plan.runs) {
@@ -128,10 +142,14 @@ async function resumeSweep(store: RunStore, plan: SweepPlan, sweep: Sweep): Prom
         skipped++;
         break;
       case 'failed':
-      case 'killed':
-        await store.resetRunForRetry(match.id);
+      case 'killed': {
+        // Interrupted by a fault, not by its own numbers: continue from its last checkpoint, keeping what it logged up to there.
+        const from = resumableAfter(match) ? await latestCheckpointStep(store, match.id) : null;
+        await store.resetRunForRetry(match.id, from === null ? {} : { keepThroughStep: from });
+        if (from !== null) resumed.push(`${match.id} (step ${from})`);
         retried++;
         break;
+      }
       case 'queued':
         queued++;
         break;
@@ -151,5 +169,6 @@ async function resumeSweep(store: RunStore, plan: SweepPlan, sweep: Sweep): Prom
   }
   const toRun = retried + queued + toAdd.length;
   notes.push(`resuming sweep '${sweep.name}': ${skipped} finished run${skipped === 1 ? '' : 's'} skipped, ${retried} failed or killed to redo, ${queued + toAdd.length} not started yet`);
+  if (resumed.length > 0) notes.push(`continuing from their last checkpoint: run${resumed.length === 1 ? '' : 's'} ${resumed.join(', ')}`);
   return { sweep, toRun, runIds, skipped, notes, warnings };
 }

@@ -7,7 +7,7 @@
  */
 import type { RunPhase } from '@scorelab/pipeline';
 import type { EndStatus } from './ipc';
-import { clip, formatDuration, formatNumber, formatParams, metricTitle } from './format';
+import { clip, formatDuration, formatMetric, formatNumber, formatParams, metricTitle } from './format';
 
 export type ProgressMode = 'tty' | 'lines' | 'quiet' | 'json';
 
@@ -171,7 +171,7 @@ export class ProgressDisplay {
     const done = this.doneCount();
     let text = `[${done}/${this.view.total}] run ${end.runId} ${end.status} in ${formatDuration(end.durationMs)}  ${formatParams(end.params)} seed=${end.seed}`;
     if (end.status === 'finished') {
-      const shown = keys.filter((k) => k in end.metrics).map((k) => `${metricTitle(k)}=${formatNumber(end.metrics[k])}`);
+      const shown = keys.filter((k) => k in end.metrics).map((k) => `${metricTitle(k)}=${formatMetric(end.metrics, k)}`);
       if (shown.length > 0) text += `  ${shown.join(' ')}`;
     } else if (end.error) {
       text += `  ${end.errorStep !== null ? `at step ${end.errorStep}: ` : ''}${end.error}`;

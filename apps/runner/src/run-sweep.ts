@@ -7,8 +7,8 @@ import { resolve } from 'node:path';
 import { StoreWriteError, openStore, type RunStore, type RunSummary, type StatusCounts } from '@scorelab/tracking';
 import { DEFAULT_DB, gitCommit, hostName, scorelabVersion } from './environment';
 import { CommandFailure, EXIT } from './errors';
-import { heartbeatPeriodMs, storeMaxPages, workerMemoryLimitMb } from './limits';
-import { KEY_METRICS, formatDuration, formatNumber, formatParams, metricTitle, presentKeyMetrics, renderTable, type Column } from './format';
+import { heartbeatPeriodMs, modelReuse, storeMaxPages, workerMemoryLimitMb } from './limits';
+import { KEY_METRICS, formatDuration, formatMetric, formatParams, metricTitle, presentKeyMetrics, renderTable, type Column } from './format';
 import type { SweepPlan } from './plan';
 import { runPool } from './pool';
 import { prepareSweep } from './prepare';
@@ -25,6 +25,10 @@ export interface SweepOptions {
   resumeCommand: string | null;
   /** 'sweep' or 'run' (wording of the summary). */
   command: 'sweep' | 'run';
+  /** --retrain: train this sweep's models even where the store has them from an earlier sweep. */
+  retrain?: boolean;
+  /** scorelab sample: the stored model (models.id) every run of this sweep samples instead of training. */
+  modelId?: number;
 }
 
 function countsOf(runs: readonly RunSummary[]): StatusCounts {
@@ -37,7 +41,7 @@ function dbFlag(dbPath: string): string {
   return resolve(dbPath) === DEFAULT_DB ? '' : ` --db ${shellQuote(dbPath)}`;
 }
 
-/** The table of a sweep's runs: id, status, params, seed, key final metrics, duration. */
+/** The table of a sweep's runs: id, status, params, seed, key final metrics (sample metrics with their ref/ floor), duration. */
 export function runsTable(runs: readonly RunSummary[]): string {
   const keys = presentKeyMetrics(runs.map((r) => r.latest));
   const columns: Column[] = [
@@ -48,13 +52,14 @@ export function runsTable(runs: readonly RunSummary[]): string {
     ...keys.map((k): Column => ({ header: metricTitle(k), align: 'right' })),
     { header: 'duration', align: 'right' },
   ];
-  const rows = runs.map((r) => [String(r.id), r.status, formatParams(r.params), String(r.seed), ...keys.map((k) => formatNumber(r.latest[k])), formatDuration(r.durationMs)]);
+  const rows = runs.map((r) => [String(r.id), r.status, formatParams(r.params), String(r.seed), ...keys.map((k) => formatMetric(r.latest, k)), formatDuration(r.durationMs)]);
   return renderTable(columns, rows);
 }
 
 export async function executeSweep(plan: SweepPlan, o: SweepOptions): Promise<number> {
   // Everything that can be wrong with the input was checked by the caller: from here on we write.
   let store: RunStore | undefined;
+  modelReuse(o.retrain ?? false); // a bad SCORELAB_REUSE_MODELS is bad input: exit 2 before the store is opened
   try {
     store = await openStore(o.dbPath, { maxPageCount: storeMaxPages() });
     return await execute(store, plan, o);
@@ -70,6 +75,8 @@ export async function executeSweep(plan: SweepPlan, o: SweepOptions): Promise<nu
 async function execute(store: RunStore, plan: SweepPlan, o: SweepOptions): Promise<number> {
   const prepared = await prepareSweep(store, plan, o.resume);
   const { sweep } = prepared;
+  // Set before any worker claims the runs: a run with a model samples it (checkpoints.ts startOfRun).
+  if (o.modelId !== undefined) for (const id of prepared.runIds) await store.setRunModel(id, o.modelId);
   const view: SweepView = { sweepName: sweep.name, total: prepared.toRun, ended: { finished: 0, failed: 0, killed: 0 }, durations: [], startedAt: Date.now(), workers: [] };
   const display = new ProgressDisplay(o.mode, view);
   for (const n of prepared.notes) display.notice(n);
@@ -96,6 +103,7 @@ async function execute(store: RunStore, plan: SweepPlan, o: SweepOptions): Promi
         memoryLimitMb: workerMemoryLimitMb(workers),
         heartbeatMs: heartbeatPeriodMs(),
         storeMaxPages: storeMaxPages(),
+        reuse: modelReuse(o.retrain ?? false),
       },
       view,
       display,

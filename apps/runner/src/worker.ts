@@ -12,6 +12,7 @@ import { storedRunConfig } from '@scorelab/config';
 import { selectBackend } from '@scorelab/core';
 import { MetricBuffer, StoreWriteError, openStore, type Run, type RunClaim, type RunStatus, type RunStore } from '@scorelab/tracking';
 import { executeRun, RunFailure, RunStopped, type RunHooks, type RunPhase } from '@scorelab/pipeline';
+import { runCheckpoints, startOfRun } from './checkpoints';
 import { storeFailureText } from './errors';
 import type { EndStatus, WorkerMessage, WorkerOptions } from './ipc';
 import { outOfMemoryMessage } from './limits';
@@ -20,6 +21,9 @@ import { outOfMemoryMessage } from './limits';
 const PROGRESS_MS = 250;
 /** How often shouldStop() looks for the parent's stop file and at the process's memory. */
 const STOP_FILE_MS = 100;
+/** How often a worker whose queued runs all wait for a model being trained looks again, and for how long at most. */
+const BLOCKED_POLL_MS = 100;
+const BLOCKED_MS = 120_000;
 /** Exit code of a worker whose store refused a write. */
 const EXIT_STORE = 5;
 
@@ -157,7 +161,11 @@ async function runOne(store: RunStore, run: Run): Promise<RunEnd> {
   try {
     if (stopRequested()) throw new RunStopped(0);
     // The store keeps configs as plain JSON (another version may have written it): validate it here.
-    await executeRun(storedRunConfig(run.config), run.seed, hooks);
+    const config = storedRunConfig(run.config);
+    // Checkpoints are written in order with the metrics logged before them (the buffer is flushed first).
+    hooks.checkpoint = runCheckpoints(store, run, config, () => buffer.flush());
+    const start = await startOfRun(store, run, options.reuse ?? 'any');
+    await executeRun(config, run.seed, hooks, { start });
     await Promise.all(artifacts);
     await buffer.close();
     await store.finishRun(run.id);
@@ -234,17 +242,28 @@ async function main(): Promise<number> {
     host: options.host,
     pid: process.pid,
   };
+  // Train each model once: runs whose model another run is training now wait for it (see claimRun), unless
+  // that takes longer than BLOCKED_MS (a run stuck elsewhere), after which this worker trains it too.
+  const trainOnce = (options.reuse ?? 'any') !== 'none';
+  let blockedSince: number | null = null;
   try {
     while (!stopRequested()) {
       let run: Run | undefined;
       try {
-        run = await store.claimRun(options.sweepId, claim);
+        const waitedOut = blockedSince !== null && Date.now() - blockedSince > BLOCKED_MS;
+        run = await store.claimRun(options.sweepId, claim, { trainOnce: trainOnce && !waitedOut });
+        if (!run && trainOnce && (await store.queuedRuns(options.sweepId)) > 0) {
+          blockedSince ??= Date.now();
+          await new Promise((resolve) => setTimeout(resolve, BLOCKED_POLL_MS));
+          continue;
+        }
       } catch (e) {
         if (!(e instanceof StoreWriteError)) throw e;
         await send({ type: 'store-error', message: e.message, reason: storeFailureText(e) });
         return EXIT_STORE;
       }
       if (!run) break;
+      blockedSince = null;
       const { storeError } = await runOne(store, run);
       if (storeError !== null) {
         // Every later write would fail the same way: leave it to the parent to stop the sweep.

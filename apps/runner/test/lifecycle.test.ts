@@ -55,7 +55,8 @@ describe('Ctrl-C and --resume', () => {
     const text = tinyExperiment({ name: 'intr', train: '{ steps: 1000, batchSize: 64, logEvery: 10 }', parameters: '  train.lr: [0.001, 0.002, 0.003]' });
     const file = dir.write('intr.yaml', text);
     const db = dir.file('intr.db');
-    const child = startCli(['sweep', '--config', file, '--db', db, '--workers', '2', '--json']);
+    // tfjs: the fused engine trains these 1000 steps in well under a second, before an interrupt could land.
+    const child = startCli(['sweep', '--config', file, '--db', db, '--workers', '2', '--json'], { env: { SCORELAB_ENGINE: 'tfjs' } });
     const done = collect(child);
     // Interrupt once a run has logged 100 steps.
     await new Promise<void>((resolve, reject) => {
@@ -95,7 +96,7 @@ describe('Ctrl-C and --resume', () => {
       return k.map((x) => x.id);
     });
 
-    const again = await runCli(['sweep', '--config', file, '--db', db, '--resume', '--quiet']);
+    const again = await runCli(['sweep', '--config', file, '--db', db, '--resume', '--quiet'], { env: { SCORELAB_ENGINE: 'tfjs' } });
     expect(again.code, again.stderr).toBe(0);
     await withStore(db, async (store) => {
       const sweeps = await store.listSweeps();

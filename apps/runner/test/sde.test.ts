@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type RunStore, type RunSummary } from '@scorelab/tracking';
 import { runCli, tempDir, type CliResult, type TempDir } from './helpers';
 
-/** eval/fisher@t=<t> keys of an SDE with eps 1e-3 (VP, sub-VP): eps, then 0.1, ..., 1. */
-const FISHER_TIME_KEYS = ['eval/fisher@t=0.001', ...Array.from({ length: 10 }, (_, k) => `eval/fisher@t=${Number(((k + 1) / 10).toPrecision(4))}`)];
+/** eval/fisher@t=<t> keys of an SDE with trainEps 1e-5 (the default): trainEps, then 0.1, ..., 1. */
+const FISHER_TIME_KEYS = ['eval/fisher@t=0.00001', ...Array.from({ length: 10 }, (_, k) => `eval/fisher@t=${Number(((k + 1) / 10).toPrecision(4))}`)];
 
 const TINY_SDE = `name: tiny-sde
 base:
@@ -32,7 +32,9 @@ describe('scorelab sweep of a tiny trained SDE experiment', () => {
   beforeAll(async () => {
     dir = tempDir();
     db = dir.file('sde.db');
-    result = await runCli(['sweep', '--config', dir.write('tiny-sde.yaml', TINY_SDE), '--db', db, '--workers', '2']);
+    // The two runs differ in their sampler only, so they would share one trained model: here each trains its own,
+    // so that both log the training and evaluation series checked below (reuse.test.ts tests the sharing).
+    result = await runCli(['sweep', '--config', dir.write('tiny-sde.yaml', TINY_SDE), '--db', db, '--workers', '2'], { env: { SCORELAB_REUSE_MODELS: '0' } });
     store = await openStore(db, { readonly: true });
     runs = await store.listRuns({ sweepId: (await store.getSweep('tiny-sde'))!.id });
   }, 120_000);
@@ -58,10 +60,16 @@ describe('scorelab sweep of a tiny trained SDE experiment', () => {
           ...FISHER_TIME_KEYS,
           'eval/nll',
           'sample/mmd',
+          'sample/mmd_p',
           'sample/swd',
           'sample/mode_weight_tv',
           'sample/mode_weight/0',
           'sample/mode_weight/1',
+          'ref/mmd',
+          'ref/swd',
+          'ref/mode_weight_tv',
+          'ref/mode_weight/0',
+          'ref/mode_weight/1',
         ].sort(),
       );
       for (const key of ['eval/fisher', 'eval/nll', 'perf/nll_nfe']) expect((await store.metricSeries(r.id, key)).points.map((p) => p.step), key).toEqual([20, 40]);
@@ -70,8 +78,9 @@ describe('scorelab sweep of a tiny trained SDE experiment', () => {
       // An untrained-ish network: NLL above the data's entropy (3.34 nats), but a number, not a blow-up.
       expect(r.latest['eval/nll']).toBeGreaterThan(3);
       expect(r.latest['eval/nll']).toBeLessThan(50);
-      // rk45 with the likelihood's extra state: 2 evaluations to start, 6 per attempted step.
-      expect((r.latest['perf/nll_nfe'] - 2) % 6).toBe(0);
+      // rk45 with the likelihood's extra state: 2 evaluations to start, 6 per attempted step, each D = 2
+      // score forward passes (the exact divergence).
+      expect((r.latest['perf/nll_nfe'] / 2 - 2) % 6).toBe(0);
     }
   });
 
@@ -85,7 +94,7 @@ describe('scorelab sweep of a tiny trained SDE experiment', () => {
   it('stores the resolved config with the time network and sampler defaults', () => {
     expect(runs[0].config).toMatchObject({
       model: { kind: 'mlp', hidden: [16], conditioning: 'embed', fourierFeatures: 8, fourierScale: 1, timeInput: 'time' },
-      sde: { kind: 'vp', betaMin: 0.1, betaMax: 20, eps: 0.001 },
+      sde: { kind: 'vp', betaMin: 0.1, betaMax: 20, eps: 0.001, trainEps: 0.00001 },
       sampler: { kind: 'pc', steps: 20, snr: 0.16, correctorSteps: 1, predictor: 'reverse-diffusion', samples: 100, denoise: false },
     });
     expect(runs[1].config).toMatchObject({ sampler: { kind: 'ode', method: 'rk45', rtol: 1e-5, atol: 1e-5, samples: 100, denoise: true } });
@@ -93,7 +102,7 @@ describe('scorelab sweep of a tiny trained SDE experiment', () => {
 
   it('stores the 2-D artifacts: the score field at t = eps, a trajectory labelled by time', async () => {
     for (const r of runs) {
-      expect((await store.listArtifacts(r.id)).map((a) => a.name).sort()).toEqual(['data-samples', 'density', 'samples', 'score-field', 'trajectory']);
+      expect((await store.listArtifacts(r.id)).map((a) => a.name).sort()).toEqual(['checkpoint/final', 'data-samples', 'density', 'samples', 'score-field', 'trajectory']);
       const field = (await store.getArtifact(r.id, 'score-field'))!.content as { format: 'json'; value: any };
       expect(field.value.sigma).toBeNull();
       expect(field.value.time).toBe(0.001);

@@ -56,10 +56,16 @@ describe('scorelab sweep (experiments/tiny.yaml, 2 workers)', () => {
           'eval/fisher@4.472',
           'eval/fisher@1',
           'sample/mmd',
+          'sample/mmd_p',
           'sample/swd',
           'sample/mode_weight_tv',
           'sample/mode_weight/0',
           'sample/mode_weight/1',
+          'ref/mmd',
+          'ref/swd',
+          'ref/mode_weight_tv',
+          'ref/mode_weight/0',
+          'ref/mode_weight/1',
         ].sort(),
       );
       const loss = await store.metricSeries(r.id, 'train/loss');
@@ -80,7 +86,8 @@ describe('scorelab sweep (experiments/tiny.yaml, 2 workers)', () => {
     const runs = await store.listRuns({ sweepId: (await store.getSweep('tiny'))!.id });
     for (const r of runs) {
       const artifacts = await store.listArtifacts(r.id);
-      expect(artifacts.map((a) => a.name).sort()).toEqual(['data-samples', 'density', 'samples', 'score-field', 'trajectory']);
+      // checkpoint/final: the trained model (no run of tiny shares its training hash with another).
+      expect(artifacts.map((a) => a.name).sort()).toEqual(['checkpoint/final', 'data-samples', 'density', 'samples', 'score-field', 'trajectory']);
       expect(artifacts.find((a) => a.name === 'samples')?.shape).toEqual([200, 2]);
     }
   });
@@ -100,6 +107,9 @@ describe('scorelab sweep (experiments/tiny.yaml, 2 workers)', () => {
     expect(ls.stdout).toMatch(/^\s*1\s+tiny\s+finished\s+4\s+4\s+0\s+0\s+0\s+0\s/m);
     const runs = await runCli(['ls', '--sweep', 'tiny', '--db', db]);
     expect(runs.stdout.match(/finished\s+loss\.kind=(dsm|ssm-vr)/g)).toHaveLength(4);
+    // Each sample metric with its noise floor, and the permutation p-value.
+    expect(runs.stdout).toMatch(/^.*mmd\s+mmd_p\s+swd\s+mode_weight_tv/m);
+    expect(runs.stdout.match(/-?\d[\d.e+-]* \(ref -?\d[\d.e+-]*\)/g)).toHaveLength(12);
     const show = await runCli(['show', '1', '--db', db]);
     expect(show.code).toBe(0);
     for (const text of ['status:      finished', 'backend:     wasm', 'eval/fisher@4.472', 'score-field', 'resolved config:', 'stepsPerLevel: 10']) expect(show.stdout).toContain(text);
@@ -134,7 +144,7 @@ describe('scorelab sweep (experiments/tiny.yaml, 2 workers)', () => {
     const header = rows[0];
     expect(rows.every((row) => row.length === header.length)).toBe(true);
     const col = (name: string) => header.indexOf(name);
-    for (const name of ['id', 'sweep', 'status', 'seed', 'params.loss.kind', 'config', 'eval/fisher', 'sample/mmd', 'train/loss']) expect(col(name), name).toBeGreaterThanOrEqual(0);
+    for (const name of ['id', 'sweep', 'status', 'seed', 'params.loss.kind', 'config', 'eval/fisher', 'sample/mmd', 'sample/mmd_p', 'ref/mmd', 'ref/swd', 'ref/mode_weight_tv', 'ref/mode_weight/0', 'train/loss']) expect(col(name), name).toBeGreaterThanOrEqual(0);
     for (const run of runs) {
       const row = rows.find((x) => Number(x[col('id')]) === run.id)!;
       expect(row[col('params.loss.kind')]).toBe(run.params['loss.kind']);

@@ -6,7 +6,7 @@ import { BACKEND_ORDER } from '@scorelab/core';
 import { openStore, type ExportRecord, type RunStore } from '@scorelab/tracking';
 import { BACKEND_NAMES } from '../src/environment';
 import { UsageError } from '../src/errors';
-import { formatDuration, formatNumber, formatParams } from '../src/format';
+import { formatDuration, formatMetric, formatNumber, formatParams } from '../src/format';
 import { compareMetricKeys, csvField, exportCsv, flattenParams } from '../src/inspect';
 import { sweepPlan, type SweepPlan } from '../src/plan';
 import { nextSweepName, prepareSweep } from '../src/prepare';
@@ -144,6 +144,10 @@ describe('formatting', () => {
   it('params as written', () => {
     expect(formatParams({ 'train.lr': 1e6, 'loss.kind': 'dsm', 'model.hidden': [32, 32] })).toBe('train.lr=1000000 loss.kind=dsm model.hidden=[32,32]');
     expect(formatParams({})).toBe('(base)');
+  });
+  it('a sample metric with its ref/ floor beside it; the p-value and other keys alone', () => {
+    const latest = { 'sample/mmd': 0.07851, 'ref/mmd': 0.00213, 'sample/mmd_p': 0.004975, 'sample/swd': 0.3, 'eval/fisher': 0.01 };
+    expect(['sample/mmd', 'sample/mmd_p', 'sample/swd', 'eval/fisher', 'sample/mode_weight_tv'].map((k) => formatMetric(latest, k))).toEqual(['0.07851 (ref 0.00213)', '0.004975', '0.3', '0.01', '']);
   });
   it('metric keys in numeric order', () => {
     expect(['eval/fisher@20', 'eval/fisher@4.472', 'eval/fisher@1', 'eval/fisher'].sort(compareMetricKeys)).toEqual(['eval/fisher', 'eval/fisher@1', 'eval/fisher@4.472', 'eval/fisher@20']);
