@@ -49,7 +49,7 @@ function evaluate(dataset: typeof mixture2d, sde: Sde, n: number, seed: number, 
   const x = dataset.sample(n, new Rng(seed));
   const { logLikelihood, nfe } = probabilityFlowLogLikelihood(analyticTimeScore(dataset, sde), sde, x, opts);
   const [atEps, clean] = tf.tidy(() => [
-    Array.from(analyticTimeLogDensity(dataset, sde)(x, tf.fill([n], sde.eps) as tf.Tensor1D).dataSync()),
+    Array.from(analyticTimeLogDensity(dataset, sde)(x, tf.fill([n], sde.trainEps) as tf.Tensor1D).dataSync()),
     Array.from(dataset.logDensity(x).dataSync()),
   ]);
   x.dispose();
