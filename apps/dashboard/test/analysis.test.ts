@@ -30,6 +30,7 @@ function run(p: { params: Record<string, unknown>; seed?: number; status?: RunSt
     configHash: `h${id}`,
     trainingHash: null,
     modelId: null,
+    engine: null,
     seed: p.seed ?? 0,
     backend: 'wasm',
     versions: null,

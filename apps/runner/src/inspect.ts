@@ -96,6 +96,7 @@ export async function showCommand(dbPath: string, runId: number): Promise<string
     if (run.trainingHash !== null) out.push(field('training', `hash ${run.trainingHash}`));
     out.push(field('model', await modelLine(store, run)));
     out.push(field('backend', run.backend ?? ''));
+    out.push(field('engine', run.engine ?? (run.trainingHash === null ? 'none (nothing to train)' : '')));
     out.push(field('versions', run.versions ? Object.entries(run.versions).map(([k, v]) => `${k} ${v}`).join(', ') : ''));
     out.push(field('git commit', run.gitCommit ?? ''));
     out.push(field('host', run.host ? `${run.host}${run.pid !== null ? ` (pid ${run.pid})` : ''}` : ''));

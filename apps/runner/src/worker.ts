@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { storedRunConfig } from '@scorelab/config';
 import { selectBackend } from '@scorelab/core';
 import { MetricBuffer, StoreWriteError, openStore, type Run, type RunClaim, type RunStatus, type RunStore } from '@scorelab/tracking';
-import { executeRun, RunFailure, RunStopped, type RunHooks, type RunPhase } from '@scorelab/pipeline';
+import { executeRun, resolveEngine, RunFailure, RunStopped, type RunHooks, type RunPhase } from '@scorelab/pipeline';
 import { runCheckpoints, startOfRun } from './checkpoints';
 import { storeFailureText } from './errors';
 import type { EndStatus, WorkerMessage, WorkerOptions } from './ipc';
@@ -162,6 +162,8 @@ async function runOne(store: RunStore, run: Run): Promise<RunEnd> {
     if (stopRequested()) throw new RunStopped(0);
     // The store keeps configs as plain JSON (another version may have written it): validate it here.
     const config = storedRunConfig(run.config);
+    // Recorded before the run starts, like the backend, so a run that fails still says what computed it.
+    await store.setRunEngine(run.id, resolveEngine(config));
     // Checkpoints are written in order with the metrics logged before them (the buffer is flushed first).
     hooks.checkpoint = runCheckpoints(store, run, config, () => buffer.flush());
     const start = await startOfRun(store, run, options.reuse ?? 'any');

@@ -34,6 +34,8 @@ describe('scorelab sweep (experiments/tiny.yaml, 2 workers)', () => {
       expect(r.status).toBe('finished');
       expect(r.attempt).toBe(1);
       expect(r.backend).toBe('wasm');
+      // Recorded like the backend: the fused kernels by default, unless SCORELAB_ENGINE says otherwise.
+      expect(r.engine).toBe(process.env.SCORELAB_ENGINE === 'tfjs' ? 'tfjs' : 'fused');
       expect(r.versions).toMatchObject({ node: process.versions.node, tfjs: '4.22.0' });
     }
   });
@@ -112,7 +114,7 @@ describe('scorelab sweep (experiments/tiny.yaml, 2 workers)', () => {
     expect(runs.stdout.match(/-?\d[\d.e+-]* \(ref -?\d[\d.e+-]*\)/g)).toHaveLength(12);
     const show = await runCli(['show', '1', '--db', db]);
     expect(show.code).toBe(0);
-    for (const text of ['status:      finished', 'backend:     wasm', 'eval/fisher@4.472', 'score-field', 'resolved config:', 'stepsPerLevel: 10']) expect(show.stdout).toContain(text);
+    for (const text of ['status:      finished', 'backend:     wasm', `engine:      ${process.env.SCORELAB_ENGINE === 'tfjs' ? 'tfjs' : 'fused'}`, 'eval/fisher@4.472', 'score-field', 'resolved config:', 'stepsPerLevel: 10']) expect(show.stdout).toContain(text);
   });
 
   it('bad flags against an existing store exit 2 and write nothing', async () => {

@@ -98,7 +98,7 @@ describe('concurrent access', () => {
       expect([run.currentStep, run.totalSteps]).toEqual([POINTS / 2, POINTS / 2]);
     }
     // The schema was migrated exactly once although three processes opened a new file together.
-    expect(store.settings().schemaVersion).toBe(4);
+    expect(store.settings().schemaVersion).toBe(5);
     await store.close();
     // The reader did overlap the writers (otherwise the test checks nothing about concurrency).
     expect(polls).toBeGreaterThan(0);

@@ -62,7 +62,7 @@ describe('migrations', () => {
     before.close();
 
     const store = await openStore(path);
-    expect(store.settings().schemaVersion).toBe(4);
+    expect(store.settings().schemaVersion).toBe(5);
     const [started, queued] = await store.listRuns();
     // Version 2 counts an already started run as its first attempt.
     expect([started.status, started.attempt, started.startedAt, started.latest]).toEqual(['running', 1, 2000, { 'train/loss': 0.5 }]);
@@ -77,9 +77,9 @@ describe('migrations', () => {
     const again = await openStore(path);
     await again.close();
     const db = new Database(path);
-    expect(versions(db)).toEqual([1, 2, 3, 4]);
+    expect(versions(db)).toEqual([1, 2, 3, 4, 5]);
     expect(migrate(db)).toEqual([]);
-    expect(versions(db)).toEqual([1, 2, 3, 4]);
+    expect(versions(db)).toEqual([1, 2, 3, 4, 5]);
     // Version 3: the sweep's process columns, empty for sweeps run before it.
     expect(columns(db, 'sweeps')).toEqual(expect.arrayContaining(['host', 'pid', 'started_at', 'heartbeat_at']));
     // Version 4: runs know their training hash and model (NULL for runs stored before it), and models exist.
@@ -92,7 +92,7 @@ describe('migrations', () => {
     const path = versionOneDb();
     await expect(openStore(path, { readonly: true })).rejects.toThrow(SchemaVersionError);
     await expect(openStore(path, { readonly: true })).rejects.toThrow(
-      /has schema version 1 and needs migrating to 4, which a read-only open cannot do/,
+      /has schema version 1 and needs migrating to 5, which a read-only open cannot do/,
     );
     const db = new Database(path, { readonly: true });
     expect(versions(db)).toEqual([1]);
@@ -106,7 +106,7 @@ describe('migrations', () => {
     db.close();
     for (const readonly of [false, true]) {
       await expect(openStore(path, { readonly })).rejects.toThrow(
-        /has schema version 99, newer than this scorelab build knows \(4\); upgrade scorelab/,
+        /has schema version 99, newer than this scorelab build knows \(5\); upgrade scorelab/,
       );
     }
   });

@@ -150,6 +150,13 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    description: 'runs.engine: what computed the network (fused or tfjs), recorded like the backend',
+    up(db) {
+      db.exec(`ALTER TABLE runs ADD COLUMN engine TEXT;`);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

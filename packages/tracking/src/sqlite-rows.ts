@@ -30,6 +30,7 @@ export interface RunRow {
   model_id: number | null;
   seed: number;
   backend: string | null;
+  engine: string | null;
   versions: string | null;
   git_commit: string | null;
   host: string | null;
@@ -86,6 +87,7 @@ export function toRun(row: RunRow): Run {
     modelId: row.model_id ?? null,
     seed: row.seed,
     backend: row.backend,
+    engine: row.engine ?? null,
     versions: fromJson<Record<string, string>>(row.versions),
     gitCommit: row.git_commit,
     host: row.host,

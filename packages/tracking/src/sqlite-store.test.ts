@@ -40,7 +40,7 @@ describe('openStore', () => {
       synchronous: 'normal',
       busyTimeoutMs: 10_000,
       foreignKeys: true,
-      schemaVersion: 4,
+      schemaVersion: 5,
     });
   });
 

@@ -332,7 +332,7 @@ export class SqliteRunStore implements RunStore {
             runId,
             'queued',
             `started_at = NULL, ended_at = NULL, heartbeat_at = NULL, error = NULL, error_step = NULL,
-             current_step = NULL, total_steps = NULL, backend = NULL, versions = NULL, git_commit = NULL,
+             current_step = NULL, total_steps = NULL, backend = NULL, engine = NULL, versions = NULL, git_commit = NULL,
              host = NULL, pid = NULL`,
             [],
             retryMessage,
@@ -420,6 +420,13 @@ export class SqliteRunStore implements RunStore {
 
   async getModel(id: number): Promise<ModelRecord | undefined> {
     return this.modelById(id);
+  }
+
+  async setRunEngine(runId: number, engine: string | null): Promise<void> {
+    return this.write('setRunEngine', () => {
+      const info = this.stmt(`UPDATE runs SET engine = ? WHERE id = ?`).run(engine, runId);
+      if (info.changes === 0) throw new NotFoundError(`setRunEngine: run ${runId} does not exist`);
+    });
   }
 
   async setRunModel(runId: number, modelId: number): Promise<void> {

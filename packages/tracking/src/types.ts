@@ -113,6 +113,8 @@ export interface Run {
   modelId: number | null;
   seed: number;
   backend: string | null;
+  /** What computed the network: 'fused' or 'tfjs'; null for a model without a network, or before it started. */
+  engine: string | null;
   versions: Record<string, string> | null;
   gitCommit: string | null;
   host: string | null;
@@ -311,6 +313,8 @@ export interface RunStore {
   getModel(id: number): Promise<ModelRecord | undefined>;
   /** Record which model a run samples. */
   setRunModel(runId: number, modelId: number): Promise<void>;
+  /** Record the engine (fused or tfjs) that computes a running run's network. */
+  setRunEngine(runId: number, engine: string | null): Promise<void>;
   /** Creates or replaces the artifact (runId, name). */
   saveArtifact(runId: number, artifact: NewArtifact): Promise<ArtifactInfo>;
 
