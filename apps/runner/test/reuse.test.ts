@@ -41,6 +41,7 @@ async function summary(db: string, sweep: string) {
 }
 
 const sampleMetrics = (r: RunSummary) => Object.fromEntries(Object.entries(r.latest).filter(([k]) => k.startsWith('sample/')));
+const evalMetrics = (r: RunSummary) => Object.fromEntries(Object.entries(r.latest).filter(([k]) => k.startsWith('eval/')));
 
 describe('train once, sample many', () => {
   it('a 2 x 3 sweep trains 2 models, samples like 6 separately trained runs, and a later sweep reuses them unless --retrain', async () => {
@@ -73,6 +74,9 @@ describe('train once, sample many', () => {
       const other = byHash.get(x.configHash)!;
       expect(Object.keys(sampleMetrics(x)).length).toBeGreaterThan(3);
       expect(sampleMetrics(x), `run ${x.id} ${JSON.stringify(x.params)}`).toEqual(sampleMetrics(other));
+      // A reused model is evaluated with the draws its own run used at the last step: one model, one eval/fisher.
+      expect(Object.keys(evalMetrics(x)).length).toBeGreaterThan(0);
+      expect(evalMetrics(x), `run ${x.id} ${JSON.stringify(x.params)}`).toEqual(evalMetrics(other));
     }
 
     // A later sweep of the same file in the same store trains nothing.

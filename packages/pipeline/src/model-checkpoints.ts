@@ -42,15 +42,22 @@ export function checkpointing(model: CheckpointedModel, trainSpec: TrainSpec, fu
   const options: Pick<TrainLoopOptions, 'startStep' | 'restore' | 'checkpoint'> = {};
   if (hooks.checkpoint) {
     const save = hooks.checkpoint.bind(hooks);
+    // The final checkpoint holds the random streams as they were before the last step's evaluation, so a run
+    // that samples this trained model evaluates it at that step with the same draws: the same eval/fisher
+    // (and eval/nll) as the run that trained it, not a second Monte-Carlo estimate of one model.
+    let beforeFinalEvaluation: ReturnType<typeof rngStates> | null = null;
     options.checkpoint = {
       every: trainSpec.checkpointEvery ?? null,
+      beforeFinalEvaluation: () => {
+        beforeFinalEvaluation = rngStates(rngs);
+      },
       save(step, trainer, final) {
         let state: TrainerState;
         if (isResumableTrainer(trainer)) state = trainer.state();
         // Without the optimiser's state only the final model can be kept: enough to sample it, not to resume.
         else if (final) state = { steps: step, weights: weights(), adam: null };
         else return;
-        return save(step, encodeCheckpoint({ trainer: state, rngs: rngStates(rngs) }), final);
+        return save(step, encodeCheckpoint({ trainer: state, rngs: (final ? beforeFinalEvaluation : null) ?? rngStates(rngs) }), final);
       },
     };
   }
@@ -72,7 +79,8 @@ export function checkpointing(model: CheckpointedModel, trainSpec: TrainSpec, fu
     options.startStep = steps;
     options.restore = () => {
       setWeights();
-      if (start.kind === 'resume') restoreRngs(rngs, checkpoint.rngs);
+      // Both kinds take the streams: a reused model is then evaluated with the draws its own run used at this step.
+      restoreRngs(rngs, checkpoint.rngs);
     };
     return options;
   }

@@ -23,7 +23,12 @@ export interface TrainLoopOptions {
    * Checkpoints: `save` after step k whenever `every` divides k (k < train.steps, after that step's evaluation),
    * and once after the last step with final = true. Awaited, so the host may write it before training goes on.
    */
-  checkpoint?: { every: number | null; save(step: number, trainer: StepTrainer, final: boolean): void | Promise<void> };
+  checkpoint?: {
+    every: number | null;
+    save(step: number, trainer: StepTrainer, final: boolean): void | Promise<void>;
+    /** Called just before the evaluation of the last step (so the final checkpoint can hold the streams as they were then). */
+    beforeFinalEvaluation?(): void;
+  };
 }
 
 /** The optimiser loop: logs train/loss, train/grad_norm, perf/steps_per_sec every logEvery steps, stops on divergence. */
@@ -64,6 +69,7 @@ export async function trainLoop(opts: TrainLoopOptions, hooks: RunHooks): Promis
       if (evaluate && (step % evalEvery === 0 || step === trainSpec.steps)) {
         hooks.progress({ phase: 'eval', step, totalSteps: trainSpec.steps });
         const t0 = performance.now();
+        if (step === trainSpec.steps) opts.checkpoint?.beforeFinalEvaluation?.();
         evaluate(step);
         // Evaluation time is not training time.
         lastLogTime += performance.now() - t0;
