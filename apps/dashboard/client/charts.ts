@@ -3,7 +3,7 @@
 // (window.Chart, every controller registered); only its types are imported here.
 import type { Chart as ChartJs, ChartConfiguration, ChartDataset, ChartOptions, ChartType, Plugin } from 'chart.js';
 import { color, withAlpha } from './colors';
-import type { BandPoint, GroupPoint, Stats, StepValue } from '../src/api-types';
+import type { BandPoint, Floor, GroupPoint, Stats, StepValue } from '../src/api-types';
 import { fmt, num } from './format';
 
 declare global {
@@ -192,7 +192,7 @@ interface Dot {
 }
 
 /** Bars = means, whiskers = min..max, dots = the individual runs (seeds), jittered sideways. */
-export function spreadBarChart(canvas: HTMLCanvasElement, groups: readonly SpreadGroup[], { yLabel, title }: { yLabel?: string; title?: string }): ChartJs {
+export function spreadBarChart(canvas: HTMLCanvasElement, groups: readonly SpreadGroup[], { yLabel, title, floor }: { yLabel?: string; title?: string; floor?: Floor | null }): ChartJs {
   const labels = groups.map((g) => (g.best ? `${g.label} ★` : g.label));
   const dots: Dot[] = [];
   // Many runs per bar (a large sweep): smaller, translucent dots spread wider.
@@ -228,9 +228,23 @@ export function spreadBarChart(canvas: HTMLCanvasElement, groups: readonly Sprea
     borderColor: '#1d2330',
     backgroundColor: '#1d2330',
   };
+  // The noise floor: a grey band from (floor mean - scatter) to its upper edge, across all bars, and a
+  // dashed line at its mean (what true data samples of the same size score).
+  const floorSets: ChartDataset<'line', { x: number; y: number }[]>[] = [];
+  if (floor && floor.mean !== null) {
+    const raw = floor.scatter !== null ? floor.mean - floor.scatter : (floor.min ?? floor.mean);
+    // MMD^2's floor reaches below 0; the bars of a positive metric start at 0.
+    const lo = groups.every((g) => g.min === null || g.min >= 0) ? Math.max(0, raw) : raw;
+    const edge = (y: number) => [{ x: -0.5, y }, { x: groups.length - 0.5, y }];
+    floorSets.push(
+      { type: 'line', label: `${floor.key} band`, band: true, xAxisID: 'xDots', data: edge(lo), borderWidth: 0, pointRadius: 0, fill: false, borderColor: 'transparent', backgroundColor: 'transparent' },
+      { type: 'line', label: `${floor.key} band top`, band: true, xAxisID: 'xDots', data: edge(floor.upper), borderWidth: 0, pointRadius: 0, fill: '-1', borderColor: 'transparent', backgroundColor: 'rgba(120, 128, 145, 0.22)' },
+      { type: 'line', label: `floor ${floor.key} ${fmt(floor.mean)}${floor.scatter !== null ? ` ± ${fmt(floor.scatter)}` : ''}`, xAxisID: 'xDots', data: edge(floor.mean), borderWidth: 1.5, borderDash: [5, 4], pointRadius: 0, borderColor: '#5d6678', backgroundColor: 'rgba(120, 128, 145, 0.4)' },
+    );
+  }
   const config: ChartConfiguration = {
     type: 'bar',
-    data: { labels, datasets: [bars, runs] },
+    data: { labels, datasets: [bars, runs, ...floorSets] },
     options: {
       scales: {
         x: { type: 'category', grid: { display: false }, ticks: { color: '#1d2330', font: { weight: 600 } } },
@@ -241,8 +255,9 @@ export function spreadBarChart(canvas: HTMLCanvasElement, groups: readonly Sprea
       },
       plugins: {
         title: { display: !!title, text: title, color: '#1d2330', font: { size: 13, weight: 600 } },
-        legend: { display: true, position: 'bottom', labels: { boxWidth: 10, font: { size: 11 } } },
+        legend: { display: true, position: 'bottom', labels: { boxWidth: 10, font: { size: 11 }, filter: (item) => !(item.datasetIndex !== undefined && config.data.datasets[item.datasetIndex]?.band) } },
         tooltip: {
+          filter: (item) => item.datasetIndex < 2,
           callbacks: {
             label: (item) => {
               if (item.datasetIndex === 0) {

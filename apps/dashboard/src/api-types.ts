@@ -3,7 +3,7 @@
 // may `import type` from @scorelab/tracking and @scorelab/config and holds no run-time code, so the
 // client's bundle never loads anything of the server (eslint.config.js, dashboard client block).
 import type { DensityArtifact, ScoreFieldArtifact, TrajectoryArtifact } from '@scorelab/config';
-import type { ArtifactInfo, JsonObject, MetricSeries, RunDetail, RunStatus, RunSummary, SeriesPoint, SweepSummary as StoredSweep } from '@scorelab/tracking';
+import type { ArtifactInfo, JsonObject, MetricSeries, ModelRecord, RunDetail, RunStatus, RunSummary, SeriesPoint, SweepSummary as StoredSweep } from '@scorelab/tracking';
 
 export type { ArtifactInfo, RunEvent, RunStatus, StatusCounts } from '@scorelab/tracking';
 
@@ -91,6 +91,47 @@ export interface Marginal {
   values: MarginalValue[];
   /** Key of the value with the best mean (values with a diverged run excluded), or null. */
   best: string | null;
+  /** Whether that value is distinguishable from the others and the floor; null without a best. */
+  verdict?: Verdict | null;
+}
+
+/** The noise floor of a sample metric: ref/<name> over the finished runs (what true data samples
+ * of the same size score against the same reference data), and how much it scatters. */
+export interface Floor extends Stats {
+  /** The ref/ key, e.g. ref/mmd. */
+  key: string;
+  /** How far a metric value moves by sampling noise alone: for sample/mmd (unbiased, centred at 0)
+   * the largest |ref/mmd|; for other keys half the range of the ref/ values (null with one run). */
+  scatter: number | null;
+  /** Values up to this (lower-is-better keys) are within the floor's spread: mean + scatter (for
+   * sample/mmd: scatter), or the largest ref/ value with one run. */
+  upper: number;
+}
+
+/** A contender of a verdict: a configuration (summary, heatmap cell) or a parameter value. */
+export interface Contender extends Stats {
+  /** Configuration params (summary), "row,col" (heatmap) or a value key (marginal, ablation). */
+  key: string;
+  label: string;
+  /** Its finished runs all have sample/mmd_p >= 0.05 or values within the floor's spread (null: unknown). */
+  fromData: boolean | null;
+  /** Not distinguishable from the best (the best itself included). */
+  tied: boolean;
+}
+
+/** Whether the best is distinguishable from the others and from the noise floor. */
+export interface Verdict {
+  /** true: the best is separated from the runner-up (and not within the floor); false: it is not. */
+  distinguishable: boolean;
+  /** What the judgement rests on: seed spread (mean ± 2 se, several seeds), the floor's scatter,
+   * the permutation test (sample/mmd_p), or nothing to compare. */
+  basis: 'seeds' | 'floor' | 'permutation' | 'single';
+  /** One sentence for the page, e.g. "not distinguishable: best and runner-up differ by 1.3e-4, less than the floor's scatter 2.5e-3". */
+  reason: string;
+  /** The best is indistinguishable from data (mmd_p >= 0.05 in all its runs, or within the floor's spread). */
+  fromData: boolean | null;
+  /** Every contender with its mean, best first; `tied` marks those not distinguishable from the best. */
+  ranking: Contender[];
 }
 
 /** Runs that are not finished, by status (failed, killed, running, queued): not in the stats. */
@@ -99,6 +140,10 @@ export type NotFinished = Partial<Record<RunStatus, number>>;
 export interface HeatmapCell extends Stats {
   runIds: number[];
   notFinished: NotFinished;
+  /** Indistinguishable from data (see Contender.fromData); null when unknown. */
+  fromData?: boolean | null;
+  /** Not distinguishable from the best cell (the best included). */
+  tied?: boolean;
 }
 
 export interface Heatmap {
@@ -113,6 +158,10 @@ export interface Heatmap {
   cells: HeatmapCell[][];
   /** The cell with the best mean (cells with a diverged run are not eligible), or null. */
   best: { row: number; col: number } | null;
+  /** The floor of `metric` (ref/<name>), or null when it has none. */
+  floor: Floor | null;
+  /** Whether the best cell is distinguishable from the others and the floor; null without a best. */
+  verdict: Verdict | null;
 }
 
 export interface GroupPoint {
@@ -141,6 +190,10 @@ export interface Ablation {
   best: Record<string, string | null>;
   /** Swept parameters other than `param`, pooled inside each group. */
   pooled: string[];
+  /** Per metric, its floor (ref/<name>), or null. */
+  floors: Record<string, Floor | null>;
+  /** Per metric, whether the best group is distinguishable from the others and the floor. */
+  verdicts: Record<string, Verdict | null>;
 }
 
 /** Statistics over the runs that logged this step (finite values only). */
@@ -159,11 +212,31 @@ export interface ConfigDifference {
   b: unknown;
 }
 
+/** The trained model a run sampled (a row of the store's `models`): `sourceRunId` trained it (and
+ * logged its train/* curves), `step` = the training steps its checkpoint holds. */
+export type RunModel = Pick<ModelRecord, 'id' | 'sourceRunId' | 'step'>;
+
 /** A run as listed in /api/sweeps/:sweep/runs; `error` is the first line of the error text. */
 export type RunRow = Wire<
   Pick<RunSummary, 'id' | 'idx' | 'status' | 'params' | 'seed' | 'latest' | 'durationMs' | 'startedAt' | 'endedAt' | 'currentStep' | 'totalSteps' | 'attempt' | 'error'>,
   'latest'
->;
+> & {
+  /** The model the run sampled; null until it has one (queued, training) or in a store without models. */
+  model: RunModel | null;
+  /** The other runs of the sweep that sampled the same model (ids, ascending; [] when none). */
+  sharedWith: number[];
+};
+
+/** The run page's model line: the model, who trained it, who else samples it. */
+export type RunPageModel = RunModel & {
+  /** As in RunRow: the other runs of this run's sweep that sampled the same model. */
+  sharedWith: number[];
+  /** The sweep of the source run (another sweep when a later sweep or `scorelab sample` reused the model); null if the run is gone. */
+  sourceSweep: { id: number; name: string } | null;
+  /** The training curves (train/*, perf/steps_per_sec) the source run logged, for a run that did not
+   * train its model itself (it logs none); [] when the run trained it. Read them from the source run's series. */
+  trainingKeys: string[];
+};
 
 /** A run as the run page's sibling list and the curves name it. */
 type RunRef = Pick<RunSummary, 'idx' | 'seed' | 'status' | 'params'>;
@@ -216,6 +289,10 @@ export interface SweepSummary {
   best: BestRun | null;
   bestConfiguration: ConfigurationResult | null;
   marginals: Marginal[];
+  /** The floor of `metric` (ref/<name>), or null when it has none. */
+  floor: Floor | null;
+  /** Whether bestConfiguration is distinguishable from the other configurations and the floor. */
+  verdict: Verdict | null;
   failedRuns: RunRow[];
   lastActivity: number | null;
 }
@@ -257,6 +334,8 @@ export interface RunPage {
   directions: Record<string, MetricDirection>;
   artifacts: ArtifactInfo[];
   siblings: (RunRef & { id: number })[];
+  /** The model the run sampled (null: none yet, or a store without models). */
+  model: RunPageModel | null;
 }
 
 /** GET /api/runs/:run/series */

@@ -7,6 +7,9 @@ export function metricDirection(key: string): MetricDirection {
   if (key === METRIC.stepsPerSec) return 'higher';
   // The fraction of samples in mode k is only good relative to the true weight: no direction.
   if (key.startsWith(METRIC.modeWeightPrefix)) return 'none';
+  // Noise floors (ref/*) describe the data, not the run: never a winner. A p-value is not a
+  // quality score either (p >= 0.05 = not distinguishable from data; a larger p is not "better").
+  if (key.startsWith(METRIC.refPrefix) || key === METRIC.mmdP) return 'none';
   // Divergences, distances, losses, eval/nll (nats per sample), score evaluations (perf/nfe,
   // perf/nll_nfe) and times: lower is better; also the default for keys not known here.
   return 'lower';

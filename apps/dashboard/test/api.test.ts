@@ -94,6 +94,8 @@ describe('sweeps', () => {
     for (const [i, r] of records.entries()) {
       expect(runs[i].params).toEqual(r.params);
       expect(runs[i].status).toBe(r.status);
+      // The fixture records no models (models.test.ts has runs that share one).
+      expect([runs[i].model, runs[i].sharedWith]).toEqual([null, []]);
       for (const [k, v] of Object.entries(r.metrics)) expect(runs[i].latest[k]).toEqual(Number.isFinite(v) ? v : String(v));
     }
   });
@@ -210,6 +212,7 @@ describe('runs', () => {
     expect(d.artifacts.map((a: any) => a.name).sort()).toEqual(['data-samples', 'density', 'samples', 'score-field', 'trajectory']);
     expect(d.siblings).toHaveLength(records.length);
     expect(d.metricKeys[0]).toBe('sample/mmd');
+    expect(d.model).toBeNull();
   });
 
   it('shows the full error text of a failed run', async () => {

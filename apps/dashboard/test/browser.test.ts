@@ -86,17 +86,25 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     const bestLine = await page.locator('#best-line').innerText();
     for (const [k, v] of Object.entries(summary.bestConfiguration.params)) expect(bestLine).toContain(`${k} = ${v}`);
     expect(await page.locator('#best-per-param').innerText()).toMatch(/loss\.kind\s+★/);
+    // Beside it, the floor of the metric and whether the best is distinguishable (issue 13).
+    expect(summary.floor.key).toBe('ref/mmd');
+    expect(await page.locator('#best-floor').innerText()).toContain('floor ref/mmd');
+    expect(await page.locator('#best-verdict').innerText()).toContain(summary.verdict.distinguishable ? 'distinguishable' : 'Not distinguishable');
+    expect(bestLine.startsWith(summary.verdict.distinguishable ? '★ Best configuration' : 'No clear best')).toBe(true);
+    expect(await page.locator('#heatmap-legend').innerText()).toContain('floor ref/mmd');
 
     // Heatmap: a coloured table with a highlighted best cell.
     const bestCell = page.locator('#heatmap-table td.best');
     await expect.poll(() => bestCell.count()).toBe(1);
-    expect(await bestCell.innerText()).toContain('★');
+    // ★ only for a best that is distinguishable (the fixture's best runs are indistinguishable from data: ≈).
+    expect(await bestCell.innerText()).toContain(summary.verdict.distinguishable ? '★' : '≈');
     expect(await page.locator('#heatmap-table td').count()).toBe(6);
 
     // Ablation: one bar chart per final metric plus ms/step, each drawn, with legends.
     for (const id of ['ablation-eval/fisher', 'ablation-sample/mmd', 'ablation-sample/swd', 'ablation-sample/mode_weight_tv', 'ablation-msPerStep']) {
       expect(await inkedPixels(page, id), id).toBeGreaterThan(2000);
-      expect(await legend(page, id)).toEqual(['mean over runs (whiskers: min–max)', 'one run (seed)']);
+      const floor = id.startsWith('ablation-sample/') ? [expect.stringMatching(new RegExp(`^floor ref/${id.slice('ablation-sample/'.length)} `))] : [];
+      expect(await legend(page, id)).toEqual(['mean over runs (whiskers: min–max)', 'one run (seed)', ...floor]);
     }
     // Curves: one mean line (and band) per configuration.
     expect(await inkedPixels(page, 'curves-chart')).toBeGreaterThan(2000);
@@ -107,8 +115,13 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
 
     // Runs table: sort by sample/mmd puts the best run first; filter; select two to compare.
     const rows = page.locator('#runs-table tbody tr');
+    const headers = await page.locator('#runs-table th').allInnerTexts();
+    const mmdAt = headers.findIndex((t) => t.startsWith('sample/mmd'));
+    expect(headers.slice(mmdAt, mmdAt + 3).map((t) => t.replace(/ [▲▼]$/, ''))).toEqual(['sample/mmd', 'mmd (ref)', 'sample/mmd_p']);
+    expect(headers).toContain('swd (ref)');
+    expect(await page.locator('#runs-table .from-data').count()).toBeGreaterThan(0);
     expect(await rows.count()).toBe(s.fixture.runIds.length);
-    await page.locator('#runs-table th', { hasText: /^sample\/mmd/ }).click();
+    await page.locator('#runs-table th', { hasText: /^sample\/mmd( [▲▼])?$/ }).click();
     expect(await rows.first().getAttribute('data-run-id')).toBe(String(summary.best.runId));
     await page.fill('#filter', 'dsm 0.1');
     await expect.poll(() => rows.count()).toBe(2);

@@ -172,6 +172,12 @@ export async function makeFixtureStore(path: string): Promise<FixtureStore> {
         points.push({ key: 'sample/mode_weight_tv', step, value: Math.abs(f0 - WEIGHTS[0]), wallTime: at(step) });
         points.push({ key: 'sample/mode_weight/0', step, value: f0, wallTime: at(step) });
         points.push({ key: 'sample/mode_weight/1', step, value: 1 - f0, wallTime: at(step) });
+        // The floors beside the sample metrics (deterministic: the random stream above is unchanged)
+        // and the permutation test: only the best runs (q < 1.1) are indistinguishable from data.
+        points.push({ key: 'ref/mmd', step, value: 0.0015 * Math.sin(step / 7 + 3 * q), wallTime: at(step) });
+        points.push({ key: 'ref/swd', step, value: 0.1 * (1 + 0.1 * Math.cos(step / 5 + q)), wallTime: at(step) });
+        points.push({ key: 'ref/mode_weight_tv', step, value: 0.012 * (1 + 0.2 * Math.sin(step + q)), wallTime: at(step) });
+        points.push({ key: 'sample/mmd_p', step, value: q < 1.1 ? 0.3 : 0.005, wallTime: at(step) });
         points.push({ key: 'perf/sample_seconds', step, value: 3.5 * (0.1 / Number(stepSize)) ** 0 * (1 + 0.05 * normal(u)), wallTime: at(step) });
       }
     }

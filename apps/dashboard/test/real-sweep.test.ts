@@ -43,6 +43,26 @@ describe('dashboard API on a real tiny sweep', () => {
     expect(tiny.best.value).toBe(Math.min(...mmds));
   });
 
+  it('carries each sample metric\'s floor and the verdict on the best (issue 13)', async () => {
+    const summary = await getJson(server.url, '/api/sweeps/tiny');
+    expect(summary.metricKeys).toEqual(expect.arrayContaining(['ref/mmd', 'ref/swd', 'ref/mode_weight_tv', 'sample/mmd_p']));
+    for (const k of ['ref/mmd', 'ref/swd', 'sample/mmd_p', 'ref/mode_weight/0']) expect(summary.directions[k]).toBe('none');
+    const refs = records.map((r) => r.metrics['ref/mmd']);
+    expect(summary.floor).toMatchObject({ key: 'ref/mmd', n: 4, min: Math.min(...refs), max: Math.max(...refs) });
+    expect(summary.floor.scatter).toBe(Math.max(...refs.map(Math.abs)));
+    expect(typeof summary.verdict.distinguishable).toBe('boolean');
+    expect(summary.verdict.basis).toBe('seeds');
+    expect(summary.verdict.ranking.map((c: { n: number }) => c.n)).toEqual([2, 2]);
+    expect(summary.verdict.ranking[0].mean).toBe(summary.bestConfiguration.mean);
+    const hm = await getJson(server.url, '/api/sweeps/tiny/heatmap?metric=sample/swd');
+    expect(hm.floor.key).toBe('ref/swd');
+    expect(hm.verdict.ranking).toHaveLength(2);
+    const ab = await getJson(server.url, '/api/sweeps/tiny/ablation');
+    expect(ab.floors['sample/mode_weight_tv'].key).toBe('ref/mode_weight_tv');
+    expect(ab.floors['eval/fisher']).toBeNull();
+    expect(Object.keys(ab.verdicts)).toEqual(ab.metrics);
+  });
+
   it('groups the ablation by loss.kind with both objectives and their ms/step', async () => {
     const ab = await getJson(server.url, '/api/sweeps/tiny/ablation');
     expect(ab.available).toBe(true);

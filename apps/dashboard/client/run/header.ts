@@ -26,6 +26,7 @@ export function renderHeader(view: RunView): void {
       run.attempt > 1 ? ` · attempt ${run.attempt}` : '',
       ` · config ${run.configHash}`,
     ),
+    ...modelLine(view),
   );
   if ((run.status === 'failed' || run.status === 'killed') && run.error) {
     view.sections.error.replaceChildren(
@@ -37,6 +38,27 @@ export function renderHeader(view: RunView): void {
       ),
     );
   } else view.sections.error.replaceChildren();
+}
+
+/** "model #M: trained by run #N (step S) · shared with runs #a, #b": which model the run sampled,
+ * linking the run that trained it (and whose training curves the curves section shows). */
+function modelLine(view: RunView): HTMLElement[] {
+  const { run, model } = view.data;
+  if (!model) return [];
+  const own = model.sourceRunId === run.id;
+  const others = model.sharedWith.filter((id) => id !== model.sourceRunId);
+  const elsewhere = !own && model.sourceSweep && model.sourceSweep.id !== run.sweepId ? ` of sweep ${model.sourceSweep.name}` : '';
+  return [
+    h(
+      'p',
+      { class: 'small', id: 'model-line', style: { margin: '4px 0 0' } },
+      `model #${model.id}: `,
+      own ? 'trained by this run' : ['trained by ', h('a', { href: `/runs/${model.sourceRunId}`, id: 'model-source' }, `run #${model.sourceRunId}`), elsewhere],
+      ` (step ${model.step})`,
+      others.length ? [` — shared with run${others.length > 1 ? 's' : ''} `, others.map((id, i) => [i ? ', ' : '', h('a', { href: `/runs/${id}` }, `#${id}`)])] : '',
+      own ? '' : h('span', { class: 'muted' }, ' · this run did not train: its training curves are those of the source run'),
+    ),
+  ];
 }
 
 export function renderHistory(view: RunView): void {

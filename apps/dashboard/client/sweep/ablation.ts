@@ -36,7 +36,7 @@ export async function renderAblation(page: SweepPage): Promise<void> {
     h(
       'p',
       { class: 'hint' },
-      `Final metrics of finished runs grouped by ${ab.param}${ab.pooled.length ? ` (pooled over ${ab.pooled.join(', ')} and seeds)` : ' (pooled over seeds)'}: bar = mean, whiskers = min–max, dots = single runs. ★ marks the best group; the last chart is the time per training step.`,
+      `Final metrics of finished runs grouped by ${ab.param}${ab.pooled.length ? ` (pooled over ${ab.pooled.join(', ')} and seeds)` : ' (pooled over seeds)'}: bar = mean, whiskers = min–max, dots = single runs. ★ marks the best group (≈: groups not distinguishable from the best, none starred); the grey band is the floor ref/<name> ± its scatter (true data samples); the last chart is the time per training step.`,
     ),
     h('div', { class: 'controls' }, h('label', {}, 'group by', select)),
     grid,
@@ -49,8 +49,23 @@ export async function renderAblation(page: SweepPage): Promise<void> {
   const bars = (stats: (g: AblationGroup) => GroupStats, best: string | null) =>
     ab.groups.map((g) => ({ label: g.label, ...stats(g), color: valueColor(page, ab.param, g.key), best: best === g.key }));
   for (const m of ab.metrics) {
-    spreadBarChart(page.canvas(grid, `ablation-${m}`, 'chartbox short'), bars((g) => g.metrics[m], ab.best[m]), { title: `${m} (${directionWord(ab.directions[m])})` });
+    const v = ab.verdicts[m];
+    // Not distinguishable: no group is crowned; the tied ones are marked ≈ instead.
+    const clear = !v || v.distinguishable;
+    const groups = bars((g) => g.metrics[m], clear ? ab.best[m] : null).map((g, i) => {
+      const tied = !clear && v?.ranking.some((c) => c.key === ab.groups[i].key && c.tied);
+      return tied ? { ...g, label: `${g.label} ≈` } : g;
+    });
+    spreadBarChart(page.canvas(grid, `ablation-${m}`, 'chartbox short'), groups, {
+      title: `${m} (${directionWord(ab.directions[m])})${clear ? '' : ' · not distinguishable'}`,
+      floor: ab.floors[m] ?? null,
+    });
   }
+  const notes = ab.metrics.flatMap((m) => {
+    const v = ab.verdicts[m];
+    return v && !v.distinguishable ? [`${m}: ${v.reason}`] : [];
+  });
+  if (notes.length > 0) grid.before(h('p', { class: 'notice small', id: 'ablation-verdicts' }, notes.join(' · ')));
   if (hasTimes) {
     spreadBarChart(page.canvas(grid, 'ablation-msPerStep', 'chartbox short'), bars((g) => g.msPerStep, ab.best.msPerStep), {
       title: 'ms per training step (from perf/steps_per_sec; lower is better)',

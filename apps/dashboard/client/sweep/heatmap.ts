@@ -6,6 +6,7 @@ import { fetchHeatmap } from '../api';
 import { h } from '../dom';
 import { directionWord, fmt } from '../format';
 import { paramPaths, type SweepPage } from './context';
+import { floorText, verdictLine } from './summary';
 
 type Rgb = [number, number, number];
 
@@ -68,6 +69,9 @@ export async function renderHeatmap(page: SweepPage): Promise<void> {
       h('th', { class: 'axis' }, hm.y ? hm.y.values[r].label : ''),
       cols.map((cell, c) => {
         const isBest = hm.best !== null && hm.best.row === r && hm.best.col === c;
+        // The star only for a best that is distinguishable; ≈ on every cell tied with it otherwise.
+        const clear = !hm.verdict || hm.verdict.distinguishable;
+        const mark = isBest ? (clear ? '★ ' : '≈ ') : !clear && cell.tied ? '≈ ' : '';
         if (cell.mean === null) {
           return h('td', { class: 'empty', title: 'no finished run with a finite value' }, h('span', { class: 'v' }, cell.nonfinite > 0 ? 'NaN' : '—'), h('span', { class: 's' }, cellNote(cell)));
         }
@@ -75,13 +79,14 @@ export async function renderHeatmap(page: SweepPage): Promise<void> {
         return h(
           'td',
           {
-            class: isBest ? 'best' : '',
+            class: isBest && clear ? 'best' : isBest ? 'best unclear' : '',
             style: { background: bg, color: ink },
             title: `runs ${cell.runIds.map((id) => `#${id}`).join(', ')} — click to compare their curves`,
             onclick: () => page.selectRuns(cell.runIds),
           },
-          h('span', { class: 'v' }, `${isBest ? '★ ' : ''}${fmt(cell.mean)}`),
+          h('span', { class: 'v' }, `${mark}${fmt(cell.mean)}`),
           h('span', { class: 's' }, cellNote(cell)),
+          cell.fromData ? h('span', { class: 's' }, '≈ data') : null,
         );
       }),
     ),
@@ -96,7 +101,7 @@ export async function renderHeatmap(page: SweepPage): Promise<void> {
   const ramp = h('span', { class: 'ramp', style: { background: `linear-gradient(90deg, ${heatColor(0).bg}, ${heatColor(0.5).bg}, ${heatColor(1).bg})` } });
   section.replaceChildren(
     h('h2', {}, `${hm.metric} by ${hm.y ? `${hm.y.path} × ` : ''}${hm.x.path}`),
-    h('p', { class: 'hint' }, `Mean over seeds${hm.pooled.length ? ` and ${hm.pooled.join(', ')}` : ''} of the final value (finished runs). ★ = best cell (${directionWord(hm.direction)}). Click a cell to compare its runs' curves.`),
+    h('p', { class: 'hint' }, `Mean over seeds${hm.pooled.length ? ` and ${hm.pooled.join(', ')}` : ''} of the final value (finished runs). ★ = best cell (${directionWord(hm.direction)}), ≈ = not distinguishable from the best. Click a cell to compare its runs' curves.`),
     h(
       'div',
       { class: 'controls' },
@@ -127,6 +132,7 @@ export async function renderHeatmap(page: SweepPage): Promise<void> {
       h('thead', {}, h('tr', {}, h('th', { class: 'muted small' }, hm.y ? `${hm.y.path} ↓  ${hm.x.path} →` : `${hm.x.path} →`), hm.x.values.map((v) => h('th', { class: 'axis' }, v.label)))),
       h('tbody', {}, rows),
     ),
-    h('div', { class: 'legendbar' }, 'best', ramp, 'worst', useLog ? ' (log scale)' : '', ` · ${fmt(hm.direction === 'higher' ? hi : lo)} … ${fmt(hm.direction === 'higher' ? lo : hi)}`),
+    h('div', { class: 'legendbar', id: 'heatmap-legend' }, 'best', ramp, 'worst', useLog ? ' (log scale)' : '', ` · ${fmt(hm.direction === 'higher' ? hi : lo)} … ${fmt(hm.direction === 'higher' ? lo : hi)}`, hm.floor ? ` · ${floorText(hm.floor)}; "≈ data" marks such cells` : ''),
+    ...(hm.verdict ? [verdictLine(hm.verdict, 'heatmap-verdict')] : []),
   );
 }

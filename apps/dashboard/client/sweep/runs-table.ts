@@ -1,6 +1,6 @@
 // The runs table: swept values, seed, status, duration and final metrics; sort by any column
 // (missing values last), filter by words and status, select runs to compare, download as CSV.
-import { METRIC, parameterValueLabel } from '@scorelab/config';
+import { METRIC, parameterValueLabel, referenceKey } from '@scorelab/config';
 import type { RunRow } from '../../src/api-types';
 import { runsCsvUrl } from '../api';
 import { h, type Child } from '../dom';
@@ -19,6 +19,26 @@ interface Column {
   /** The value sorted by. */
   get(r: RunRow): unknown;
   cell(r: RunRow): Child;
+}
+
+/** Each sample/<name> followed by its floor ref/<name> (and sample/mmd by sample/mmd_p), when logged. */
+function withFloors(page: SweepPage, shown: readonly string[]): string[] {
+  const logged = new Set(page.summary.metricKeys);
+  const beside = (k: string) => [referenceKey(k), k === METRIC.mmd ? METRIC.mmdP : null].filter((x): x is string => x !== null && logged.has(x));
+  const placed = new Set(shown.flatMap((k) => (shown.includes(k) ? beside(k) : [])));
+  return shown.filter((k) => !placed.has(k)).flatMap((k) => [k, ...beside(k)]);
+}
+
+/** "mmd (ref)" for ref/mmd: the floor beside its metric. */
+function columnLabel(k: string): string {
+  return k.startsWith(METRIC.refPrefix) ? `${k.slice(METRIC.refPrefix.length)} (ref)` : k;
+}
+
+/** sample/mmd_p >= 0.05: "≈ data" (not distinguishable from data at 5%). */
+function metricCell(r: RunRow, k: string): Child {
+  const v = num(r.latest[k]);
+  if (k === METRIC.mmdP && v !== undefined && v >= 0.05) return h('span', { class: 'from-data', title: 'permutation test: not distinguishable from data at 5%' }, `${fmt(r.latest[k])} ≈ data`);
+  return fmt(r.latest[k]);
 }
 
 function metricColumns(page: SweepPage): string[] {
@@ -40,8 +60,27 @@ function columns(page: SweepPage): Column[] {
     },
     ...paramPaths(page).map((p): Column => ({ id: `param:${p}`, label: p, get: (r) => r.params[p], cell: (r) => parameterValueLabel(r.params[p]) })),
     { id: 'seed', label: 'seed', num: true, get: (r) => r.seed, cell: (r) => String(r.seed) },
+    // The run that trained the model this run sampled; "×N": N runs of the sweep share that model.
+    ...(page.runs.some((r) => r.model)
+      ? [
+          {
+            id: 'model',
+            label: 'model',
+            get: (r: RunRow) => r.model?.sourceRunId,
+            cell: (r: RunRow) =>
+              r.model
+                ? h(
+                    'span',
+                    { class: r.sharedWith.length ? 'shared-model' : '', title: `model #${r.model.id}, trained by run #${r.model.sourceRunId} (step ${r.model.step})${r.sharedWith.length ? `; shared with runs ${r.sharedWith.map((id) => `#${id}`).join(', ')}` : ''}` },
+                    h('a', { href: `/runs/${r.model.sourceRunId}` }, `#${r.model.sourceRunId}`),
+                    r.sharedWith.length ? ` ×${r.sharedWith.length + 1}` : '',
+                  )
+                : '',
+          },
+        ]
+      : []),
     { id: 'duration', label: 'duration', num: true, get: (r) => r.durationMs, cell: (r) => fmtDuration(r.durationMs) },
-    ...metricColumns(page).map((k): Column => ({ id: `m:${k}`, label: k, num: true, get: (r) => num(r.latest[k]), cell: (r) => fmt(r.latest[k]) })),
+    ...withFloors(page, metricColumns(page)).map((k): Column => ({ id: `m:${k}`, label: columnLabel(k), num: true, get: (r) => num(r.latest[k]), cell: (r) => metricCell(r, k) })),
     { id: 'error', label: 'error', get: (r) => r.error ?? '', cell: (r) => (r.error ? h('span', { title: r.error }, r.error) : ''), cls: 'err' },
   ];
 }

@@ -1,6 +1,7 @@
 // The top of the sweep page: its header, then "Which did best?" — the best configuration in words,
 // each parameter's values best first, the best single run and the failed runs.
 import { parameterValueLabel } from '@scorelab/config';
+import type { Floor, Verdict } from '../../src/api-types';
 import { h } from '../dom';
 import { directionWord, fmt, fmtTime, paramsShort } from '../format';
 import { setCrumbs, statusBadge } from '../ui';
@@ -49,12 +50,15 @@ export function renderSummary(page: SweepPage): void {
   const dir = directionWord(s.directions[metric]);
   const lines: HTMLElement[] = [];
   const cfg = s.bestConfiguration;
+  const verdict = s.verdict;
+  // A best that nothing separates from the others or from the floor is not crowned.
+  const crowned = !verdict || verdict.distinguishable;
   if (cfg) {
     lines.push(
       h(
         'p',
         { class: 'headline', id: 'best-line' },
-        '★ Best configuration: ',
+        crowned ? '★ Best configuration: ' : 'No clear best. Lowest mean: ',
         h('b', {}, Object.entries(cfg.params).map(([k, v]) => `${k} = ${parameterValueLabel(v)}`).join(', ') || 'the only one'),
         ` — ${metric} `,
         h('b', {}, fmt(cfg.mean)),
@@ -62,9 +66,24 @@ export function renderSummary(page: SweepPage): void {
         h('span', { class: 'muted' }, ` · ${dir}`),
       ),
     );
+    if (verdict) lines.push(verdictLine(verdict, 'best-verdict'));
+    if (verdict && verdict.ranking.length > 1) {
+      lines.push(
+        h(
+          'p',
+          { class: 'small', id: 'best-ranking' },
+          h('span', { class: 'muted' }, 'Ranking (≈ = not distinguishable from the first; "data" = indistinguishable from data): '),
+          verdict.ranking.map((c, i) => [
+            i > 0 ? ' · ' : '',
+            h('span', { class: c.tied ? 'tied' : 'muted' }, `${c.tied ? '≈ ' : ''}${c.label || 'the only one'} ${fmt(c.mean)}${c.n > 1 ? ` [${fmt(c.min)}–${fmt(c.max)}]` : ''}${c.fromData ? ' (data)' : ''}`),
+          ]),
+        ),
+      );
+    }
   } else {
     lines.push(h('p', { class: 'headline', id: 'best-line' }, `No finished run has a finite ${metric} yet.`));
   }
+  if (s.floor) lines.push(floorLine(s.floor, 'best-floor'));
   const perParam = s.marginals.filter((m) => m.best !== null && m.values.length > 1);
   if (perParam.length > 0) {
     // Values of each parameter, best first: "which objective did best, which step size did best".
@@ -86,7 +105,13 @@ export function renderSummary(page: SweepPage): void {
               m.values
                 .filter((v): v is typeof v & { mean: number } => v.mean !== null)
                 .sort(better)
-                .map((v) => h('td', { class: v.key === m.best ? 'win' : '' }, `${v.key === m.best ? '★ ' : ''}${v.label}  `, h('span', { class: v.key === m.best ? '' : 'muted' }, fmt(v.mean)))),
+                .map((v) => {
+                  const clear = !m.verdict || m.verdict.distinguishable;
+                  const tied = !clear && m.verdict?.ranking.some((c) => c.key === v.key && c.tied);
+                  const mark = v.key === m.best ? (clear ? '★ ' : '≈ ') : tied ? '≈ ' : '';
+                  return h('td', { class: v.key === m.best ? 'win' : '' }, `${mark}${v.label}  `, h('span', { class: v.key === m.best || tied ? '' : 'muted' }, fmt(v.mean)));
+                }),
+              m.verdict && !m.verdict.distinguishable ? h('td', { class: 'small muted' }, '(not distinguishable)') : null,
             ),
           ),
         ),
@@ -128,4 +153,24 @@ export function renderSummary(page: SweepPage): void {
     ),
     ...lines,
   );
+}
+
+/** The verdict under a "best": distinguishable or not, and why. */
+export function verdictLine(v: Verdict, id: string): HTMLElement {
+  return h(
+    'p',
+    { class: v.distinguishable ? 'small muted' : 'notice small', id, style: { margin: '4px 0' } },
+    v.distinguishable ? '' : h('b', {}, 'Not distinguishable. '),
+    v.reason.replace(/^not distinguishable: /, ''),
+    v.distinguishable && v.fromData === false ? ' · distinguishable from data (sample/mmd_p < 0.05)' : '',
+  );
+}
+
+/** The noise floor of a sample metric in words. */
+export function floorText(f: Floor): string {
+  return `floor ${f.key}: ${fmt(f.mean)}${f.scatter !== null ? ` ± ${fmt(f.scatter)}` : ''} (true data samples of the same size; values up to ${fmt(f.upper)} are indistinguishable from data)`;
+}
+
+export function floorLine(f: Floor, id: string): HTMLElement {
+  return h('p', { class: 'small muted', id, style: { margin: '4px 0' } }, floorText(f));
 }

@@ -1,10 +1,12 @@
 // GET /api/runs/:run (the run page's record) and /api/runs/:run/diff (config against another run).
 import { Router } from 'express';
+import { METRIC } from '@scorelab/config';
+import type { RunDetail, RunStore, RunSummary } from '@scorelab/tracking';
 import { configDiff } from '../analysis';
-import type { ConfigDiff, RunPage } from '../api-types';
+import type { ConfigDiff, RunPage, RunPageModel } from '../api-types';
 import { badRequest, queryParam } from '../http-input';
 import { compareMetricKeys, metricDirection } from '../metric-names';
-import { isLive, runOf, sweepRuns, type RouteContext } from './shared';
+import { isLive, runModel, runOf, sweepModels, sweepRuns, type RouteContext } from './shared';
 
 export function runRoutes(ctx: RouteContext): Router {
   const api = Router();
@@ -23,6 +25,7 @@ export function runRoutes(ctx: RouteContext): Router {
       directions: Object.fromEntries(Object.keys(run.latest).map((k) => [k, metricDirection(k)])),
       artifacts: await store.listArtifacts(run.id),
       siblings: siblings.map((r) => ({ id: r.id, idx: r.idx, seed: r.seed, status: r.status, params: r.params })),
+      model: await pageModel(ctx.store, run, siblings),
     } satisfies RunPage);
   });
 
@@ -36,4 +39,22 @@ export function runRoutes(ctx: RouteContext): Router {
   });
 
   return api;
+}
+
+/** A training curve: logged while the model trains, so only by the run that trained it. */
+const isTrainingKey = (k: string) => k.startsWith('train/') || k === METRIC.stepsPerSec;
+
+/** The run page's model line: its model, the sweep's runs that share it, and the source run's
+ * training curves when another run trained it. */
+async function pageModel(store: RunStore, run: RunDetail, siblings: readonly RunSummary[]): Promise<RunPageModel | null> {
+  const { model, sharedWith } = runModel(run, await sweepModels(store, siblings.some((r) => r.id === run.id) ? siblings : [...siblings, run]));
+  if (!model) return null;
+  if (model.sourceRunId === run.id) return { ...model, sharedWith, sourceSweep: { id: run.sweepId, name: run.sweepName }, trainingKeys: [] };
+  const source = await store.getRun(model.sourceRunId);
+  return {
+    ...model,
+    sharedWith,
+    sourceSweep: source ? { id: source.sweepId, name: source.sweepName } : null,
+    trainingKeys: source ? Object.keys(source.latest).filter(isTrainingKey).sort(compareMetricKeys) : [],
+  };
 }

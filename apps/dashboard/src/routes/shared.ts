@@ -2,9 +2,9 @@
 // names (404 when there is none), and the shapes several endpoints answer with (docs/api.md,
 // typed in api-types.ts).
 import type { Request } from 'express';
-import type { RunStore, RunSummary } from '@scorelab/tracking';
+import type { ModelRecord, RunStore, RunSummary } from '@scorelab/tracking';
 import { compareRuns, sweptParameters, type ComparedRun } from '../analysis';
-import type { RunRow } from '../api-types';
+import type { RunModel, RunRow } from '../api-types';
 import { badRequest, notFound, parseId, parseName, queryParam, quote } from '../http-input';
 import { compareMetricKeys, defaultMetric } from '../metric-names';
 import type { SeriesCache } from '../series-cache';
@@ -23,8 +23,40 @@ export function isLive(status: string, counts: { running: number }): boolean {
   return counts.running > 0 || status === 'running';
 }
 
-/** A run as listed in /api/sweeps/:sweep/runs: `error` is the first line of the error text. */
-export function runRow(r: RunSummary): RunRow {
+/** Who sampled which model among a sweep's runs: the model records (read once per model) and the
+ * runs of each model. */
+export interface SweepModels {
+  models: Map<number, ModelRecord>;
+  runsOf: Map<number, number[]>;
+}
+
+export async function sweepModels(store: RunStore, runs: readonly RunSummary[]): Promise<SweepModels> {
+  const runsOf = new Map<number, number[]>();
+  for (const r of runs) {
+    if (r.modelId === null || r.modelId === undefined) continue;
+    const list = runsOf.get(r.modelId);
+    if (list) list.push(r.id);
+    else runsOf.set(r.modelId, [r.id]);
+  }
+  for (const list of runsOf.values()) list.sort((a, b) => a - b);
+  const models = new Map<number, ModelRecord>();
+  for (const id of runsOf.keys()) {
+    const m = await store.getModel(id);
+    if (m) models.set(id, m);
+  }
+  return { models, runsOf };
+}
+
+/** The run's model (null: none recorded yet) and the other runs of the sweep that sampled it. */
+export function runModel(r: Pick<RunSummary, 'id' | 'modelId'>, sm: SweepModels): { model: RunModel | null; sharedWith: number[] } {
+  const m = r.modelId === null || r.modelId === undefined ? undefined : sm.models.get(r.modelId);
+  if (!m) return { model: null, sharedWith: [] };
+  return { model: { id: m.id, sourceRunId: m.sourceRunId, step: m.step }, sharedWith: (sm.runsOf.get(m.id) ?? []).filter((id) => id !== r.id) };
+}
+
+/** A run as listed in /api/sweeps/:sweep/runs: `error` is the first line of the error text; `model`
+ * and `sharedWith` from `sm` (sweepModels of the sweep's runs). */
+export function runRow(r: RunSummary, sm: SweepModels): RunRow {
   return {
     id: r.id,
     idx: r.idx,
@@ -39,6 +71,7 @@ export function runRow(r: RunSummary): RunRow {
     totalSteps: r.totalSteps,
     attempt: r.attempt,
     error: r.error === null ? null : r.error.split('\n')[0],
+    ...runModel(r, sm),
   };
 }
 

@@ -1,12 +1,12 @@
 // GET /api/sweeps, /api/sweeps/:sweep, /api/sweeps/:sweep/runs and /api/sweeps/:sweep/runs.csv.
 import { Router } from 'express';
 import type { RunSummary } from '@scorelab/tracking';
-import { bestConfiguration, bestRun, compareRuns, marginals, sweptParameters } from '../analysis';
+import { bestConfiguration, bestRun, compareRuns, configurationVerdict, floorOf, marginals, sweptParameters } from '../analysis';
 import type { SweepList, SweepRuns, SweepSummary } from '../api-types';
 import { runsCsv } from '../csv';
 import { parseIdList, parseName, queryParam } from '../http-input';
 import { defaultMetric, metricDirection } from '../metric-names';
-import { chosenMetric, isLive, metricKeysOf, runRow, sweepOf, sweepRuns, type RouteContext } from './shared';
+import { chosenMetric, isLive, metricKeysOf, runRow, sweepModels, sweepOf, sweepRuns, type RouteContext } from './shared';
 
 export function sweepRoutes(ctx: RouteContext): Router {
   const api = Router();
@@ -55,6 +55,7 @@ export function sweepRoutes(ctx: RouteContext): Router {
     const metric = chosenMetric(req, keys);
     const seeds = [...new Set(runs.map((r) => r.seed))].sort((a, b) => a - b);
     const lastActivity = runs.reduce((t, r) => Math.max(t, r.heartbeatAt ?? 0, r.endedAt ?? 0, r.startedAt ?? 0), 0);
+    const models = await sweepModels(store, runs);
     res.json({
       sweep: { ...sweep, live: isLive(sweep.status, sweep.counts) },
       parameters: sweptParameters(runs),
@@ -65,7 +66,9 @@ export function sweepRoutes(ctx: RouteContext): Router {
       best: metric === null ? null : bestRun(runs, metric),
       bestConfiguration: metric === null ? null : bestConfiguration(runs, metric),
       marginals: metric === null ? [] : marginals(runs, metric),
-      failedRuns: runs.filter((r) => r.status === 'failed').map(runRow),
+      floor: metric === null ? null : floorOf(runs, metric),
+      verdict: metric === null ? null : configurationVerdict(runs, metric),
+      failedRuns: runs.filter((r) => r.status === 'failed').map((r) => runRow(r, models)),
       lastActivity: lastActivity || null,
     } satisfies SweepSummary);
   });
@@ -74,7 +77,8 @@ export function sweepRoutes(ctx: RouteContext): Router {
     const { store } = ctx;
     const sweep = await sweepOf(store, req.params.sweep);
     const runs = await sweepRuns(store, sweep.id);
-    res.json({ sweepId: sweep.id, runs: runs.map(runRow) } satisfies SweepRuns);
+    const models = await sweepModels(store, runs);
+    res.json({ sweepId: sweep.id, runs: runs.map((r) => runRow(r, models)) } satisfies SweepRuns);
   });
 
   api.get('/sweeps/:sweep/runs.csv', async (req, res) => {
