@@ -41,9 +41,35 @@ export function kernelModule(): WebAssembly.Module {
   return compiled;
 }
 
+/** The functions KernelExports names: what a module must export to be the kernels (checked when instantiated). */
+const KERNEL_FUNCTIONS = [
+  'heapBase',
+  'tiledProduct',
+  'dotProduct',
+  'transpose',
+  'addBias',
+  'activateForward',
+  'activateBackward',
+  'columnSums',
+  'basisTangents',
+  'basisGradient',
+  'divideRows',
+  'lossDsm',
+  'lossSm',
+  'lossSsm',
+  'adam',
+  'sgd',
+] as const satisfies readonly Exclude<keyof KernelExports, 'memory'>[];
+
+function isKernelExports(e: WebAssembly.Exports): e is WebAssembly.Exports & KernelExports {
+  return e.memory instanceof WebAssembly.Memory && KERNEL_FUNCTIONS.every((name) => typeof e[name] === 'function');
+}
+
 /** A fresh instance with its own memory. */
 export function instantiateKernels(): KernelExports {
-  return new WebAssembly.Instance(kernelModule(), {}).exports as unknown as KernelExports;
+  const { exports } = new WebAssembly.Instance(kernelModule(), {});
+  if (!isKernelExports(exports)) throw new Error(`the kernels' wasm module lacks some of ${KERNEL_FUNCTIONS.join(', ')} (stale build? npx tsx packages/kernels/scripts/build-kernels.ts)`);
+  return exports;
 }
 
 /** Whether this JavaScript engine runs wasm SIMD (v128): the fused engine needs it. */

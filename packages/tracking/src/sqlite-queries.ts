@@ -1,9 +1,9 @@
 // The SELECTs of the SQLite store (reads need no transaction: WAL gives each a consistent
 // snapshot). `stmt` is the store's prepared-statement cache.
 import type Database from 'better-sqlite3';
-import { type ArtifactRow, type RunRow, type SweepRow, toArtifact, toArtifactInfo, toSweep } from './sqlite-rows';
+import { type ArtifactRow, type ModelRow, type RunRow, type SweepRow, toArtifact, toArtifactInfo, toModel, toSweep } from './sqlite-rows';
 import { countsBySweep, latestByRun } from './summaries';
-import type { Artifact, ArtifactInfo, EpochMs, MetricScope, RunEvent, RunFilter, RunStatus, StatusCounts, Sweep } from './types';
+import type { Artifact, ArtifactInfo, EpochMs, ModelRecord, MetricScope, RunEvent, RunFilter, RunStatus, StatusCounts, Sweep } from './types';
 
 export type Prepare = (sql: string) => Database.Statement;
 
@@ -108,4 +108,15 @@ export function artifactInfos(stmt: Prepare, runId: number): ArtifactInfo[] {
 export function artifact(stmt: Prepare, runId: number, name: string): Artifact | undefined {
   const row = stmt(`SELECT * FROM artifacts WHERE run_id = ? AND name = ?`).get(runId, name) as ArtifactRow | undefined;
   return row && toArtifact(row);
+}
+
+export function modelById(stmt: Prepare, id: number): ModelRecord | undefined {
+  const row = stmt(`SELECT * FROM models WHERE id = ?`).get(id) as ModelRow | undefined;
+  return row && toModel(row);
+}
+
+/** The newest model of a training hash. */
+export function latestModel(stmt: Prepare, trainingHash: string): ModelRecord | undefined {
+  const row = stmt(`SELECT * FROM models WHERE training_hash = ? ORDER BY id DESC LIMIT 1`).get(trainingHash) as ModelRow | undefined;
+  return row && toModel(row);
 }

@@ -12,7 +12,7 @@ import { checkMetricPoints, checkNewRuns, checkNewSweep, checkSeriesOptions, che
 import { type ConnectionSettings, connectionSettings, openConnection } from './sqlite-connection';
 import { insertMetrics } from './sqlite-metrics';
 import * as q from './sqlite-queries';
-import { type ModelRow, type RunRow, toModel, toRun, toSweep } from './sqlite-rows';
+import { type RunRow, toRun, toSweep } from './sqlite-rows';
 import { emptyCounts, metricSeriesFromRows, summariseRun } from './summaries';
 import type {
   Artifact, ArtifactInfo, ClaimOptions, EpochMs, ExportRecord, MetricPoint, MetricScope, MetricSeries, ModelRecord, NewArtifact, NewModel, NewRun, NewSweep,
@@ -404,22 +404,16 @@ export class SqliteRunStore implements RunStore {
           return info.id;
         })
         .immediate();
-      return this.modelById(id)!;
+      return q.modelById(this.stmt, id)!;
     });
   }
 
-  private modelById(id: number): ModelRecord | undefined {
-    const row = this.stmt(`SELECT * FROM models WHERE id = ?`).get(id) as ModelRow | undefined;
-    return row && toModel(row);
-  }
-
   async findModel(trainingHash: string): Promise<ModelRecord | undefined> {
-    const row = this.stmt(`SELECT * FROM models WHERE training_hash = ? ORDER BY id DESC LIMIT 1`).get(trainingHash) as ModelRow | undefined;
-    return row && toModel(row);
+    return q.latestModel(this.stmt, trainingHash);
   }
 
   async getModel(id: number): Promise<ModelRecord | undefined> {
-    return this.modelById(id);
+    return q.modelById(this.stmt, id);
   }
 
   async setRunEngine(runId: number, engine: string | null): Promise<void> {
@@ -431,7 +425,7 @@ export class SqliteRunStore implements RunStore {
 
   async setRunModel(runId: number, modelId: number): Promise<void> {
     return this.write('setRunModel', () => {
-      if (!this.modelById(modelId)) throw new NotFoundError(`setRunModel: model ${modelId} does not exist`);
+      if (!q.modelById(this.stmt, modelId)) throw new NotFoundError(`setRunModel: model ${modelId} does not exist`);
       const info = this.stmt(`UPDATE runs SET model_id = ? WHERE id = ?`).run(modelId, runId);
       if (info.changes === 0) throw new NotFoundError(`setRunModel: run ${runId} does not exist`);
     });
