@@ -4,8 +4,7 @@
 // clear reason instead of growing.
 import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type RunStore } from '@scorelab/tracking';
-import { collect, runCli, sleep, startCli, tempDir, tinyExperiment, waitForEvents, type TempDir } from './helpers';
+import { collect, runCli, sleep, startCli, tempDir, tinyExperiment, waitForEvents, type TempDir, withStore } from './helpers';
 
 let dir: TempDir;
 /** Processes a test stopped: continued and killed afterwards whatever happened. */
@@ -24,15 +23,6 @@ afterEach(() => {
   stopped.clear();
   dir.remove();
 });
-
-async function withStore<T>(db: string, body: (s: RunStore) => Promise<T>): Promise<T> {
-  const store = await openStore(db, { readonly: true });
-  try {
-    return await body(store);
-  } finally {
-    await store.close();
-  }
-}
 
 // A heartbeat timeout of 1 s instead of 30 s keeps the test short; the worker is stopped for 3 s.
 // The tfjs engine trains at a known pace, so the run is still training when it is stopped.

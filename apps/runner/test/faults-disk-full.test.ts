@@ -5,8 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type RunStore } from '@scorelab/tracking';
-import { runCli, tempDir, tinyExperiment, type TempDir } from './helpers';
+import { runCli, tempDir, tinyExperiment, type TempDir, withStore } from './helpers';
 
 let dir: TempDir;
 let mounted: string | null = null;
@@ -19,15 +18,6 @@ afterEach(() => {
   mounted = null;
   dir.remove();
 });
-
-async function withStore<T>(db: string, body: (s: RunStore) => Promise<T>): Promise<T> {
-  const store = await openStore(db, { readonly: true });
-  try {
-    return await body(store);
-  } finally {
-    await store.close();
-  }
-}
 
 /** Mounts a 2 MB tmpfs at `path`; false when this process may not mount (not root, no CAP_SYS_ADMIN). */
 function mountTmpfs(path: string): boolean {

@@ -2,23 +2,13 @@
 // immediate --resume on the same host. Dead pids are recognised at once (no 30 s heartbeat wait),
 // and a sweep whose process is gone no longer reads as running.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type RunStore } from '@scorelab/tracking';
-import { collect, runCli, startCli, tempDir, tinyExperiment, waitForEvents, type TempDir } from './helpers';
+import { collect, runCli, startCli, tempDir, tinyExperiment, waitForEvents, type TempDir, withStore } from './helpers';
 
 let dir: TempDir;
 beforeEach(() => {
   dir = tempDir();
 });
 afterEach(() => dir.remove());
-
-async function withStore<T>(db: string, body: (s: RunStore) => Promise<T>): Promise<T> {
-  const store = await openStore(db, { readonly: true });
-  try {
-    return await body(store);
-  } finally {
-    await store.close();
-  }
-}
 
 const ENV = { SCORELAB_ENGINE: 'tfjs' };
 

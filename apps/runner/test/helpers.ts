@@ -1,4 +1,5 @@
 /** Running the real `scorelab` CLI in child processes, with a temporary directory per test. */
+import { openStore, type RunStore } from '@scorelab/tracking';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -152,4 +153,14 @@ export function parseCsv(text: string): string[][] {
     rows.push(row);
   }
   return rows;
+}
+
+/** Opens the store read-only for `body` and closes it again. */
+export async function withStore<T>(db: string, body: (s: RunStore) => Promise<T>): Promise<T> {
+  const store = await openStore(db, { readonly: true });
+  try {
+    return await body(store);
+  } finally {
+    await store.close();
+  }
 }

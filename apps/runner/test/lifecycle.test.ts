@@ -2,23 +2,14 @@
 // writing to one store at once.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expandSweep, parseExperiment } from '@scorelab/config';
-import { openStore, type RunStore, type RunSummary } from '@scorelab/tracking';
-import { collect, jsonEvents, runCli, startCli, tempDir, tinyExperiment, type TempDir } from './helpers';
+import { openStore, type RunSummary } from '@scorelab/tracking';
+import { collect, jsonEvents, runCli, startCli, tempDir, tinyExperiment, type TempDir, withStore } from './helpers';
 
 let dir: TempDir;
 beforeEach(() => {
   dir = tempDir();
 });
 afterEach(() => dir.remove());
-
-async function withStore<T>(db: string, body: (s: RunStore) => Promise<T>): Promise<T> {
-  const store = await openStore(db, { readonly: true });
-  try {
-    return await body(store);
-  } finally {
-    await store.close();
-  }
-}
 
 function byHash(runs: readonly RunSummary[]): Map<string, RunSummary[]> {
   const m = new Map<string, RunSummary[]>();
@@ -85,13 +76,17 @@ describe('Ctrl-C and --resume', () => {
       const k = runs.filter((x) => x.status === 'killed');
       expect(k.length).toBeGreaterThanOrEqual(1);
       expect(runs.every((x) => x.status === 'killed' || x.status === 'queued' || x.status === 'finished')).toBe(true);
+      let logged = 0;
       for (const run of k) {
         expect(run.error).toBe('interrupted (SIGINT)');
-        // Everything logged before the stop was flushed: one train/loss point per 10 steps up to the stop step.
+        // Everything logged before the stop was flushed: one train/loss point per 10 steps up to the stop step
+        // (a run the second worker had only just started may be stopped before step 10).
         const loss = await store.metricSeries(run.id, 'train/loss');
         expect(loss.points.length).toBe(Math.floor(run.errorStep! / 10));
-        expect(loss.points.length).toBeGreaterThan(0);
+        logged = Math.max(logged, loss.points.length);
       }
+      // The run that reached step 100 kept its points.
+      expect(logged).toBeGreaterThanOrEqual(10);
       expect((await store.getSweep('intr'))?.status).toBe('killed');
       return k.map((x) => x.id);
     });
@@ -163,7 +158,8 @@ describe('two workers writing at once', () => {
     // 3 points per step for 300 steps per run, flushed every 200 points or 1 s, from 2 processes.
     const file = dir.write('busy.yaml', tinyExperiment({ name: 'busy', train: '{ steps: 300, batchSize: 32, logEvery: 1 }', parameters: '  train.lr: [0.001, 0.002]', seeds: '[0, 1]' }));
     const db = dir.file('busy.db');
-    const r = await runCli(['sweep', '--config', file, '--db', db, '--workers', '2']);
+    // tfjs: on the fused engine one worker can finish all four runs before the other has started.
+    const r = await runCli(['sweep', '--config', file, '--db', db, '--workers', '2'], { env: { SCORELAB_ENGINE: 'tfjs' } });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr + r.stdout).not.toMatch(/locked|SQLITE_BUSY/i);
     await withStore(db, async (store) => {

@@ -3,9 +3,8 @@
 // never interrupted, each training step logged once. SCORELAB_ENGINE=tfjs: the fused engine is too
 // fast to interrupt reliably, and it cannot yet restore a checkpoint mid-training.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type RunStore } from '@scorelab/tracking';
 import { resumableAfter } from '../src/prepare';
-import { collect, jsonEvents, runCli, startCli, tempDir, tinyExperiment, type TempDir } from './helpers';
+import { collect, jsonEvents, runCli, startCli, tempDir, tinyExperiment, type TempDir, withStore } from './helpers';
 
 let dir: TempDir;
 beforeEach(() => {
@@ -21,15 +20,6 @@ const text = tinyExperiment({
   parameters: '  train.lr: [0.002]',
   eval: '{ every: 300, metrics: [fisher, mmd, swd, modeWeights], samples: 100 }',
 });
-
-async function withStore<T>(db: string, body: (s: RunStore) => Promise<T>): Promise<T> {
-  const store = await openStore(db, { readonly: true });
-  try {
-    return await body(store);
-  } finally {
-    await store.close();
-  }
-}
 
 /** Every metric of the run but perf/*, each point as key@step -> value. */
 async function numbers(db: string): Promise<Map<string, number>> {

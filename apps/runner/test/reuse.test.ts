@@ -3,23 +3,14 @@
 // each training its own model, and a later sweep in the same store reuses the models unless --retrain.
 import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type RunStore, type RunSummary } from '@scorelab/tracking';
-import { runCli, tempDir, tinyExperiment, type TempDir } from './helpers';
+import { type RunSummary } from '@scorelab/tracking';
+import { runCli, tempDir, tinyExperiment, type TempDir, withStore } from './helpers';
 
 let dir: TempDir;
 beforeEach(() => {
   dir = tempDir();
 });
 afterEach(() => dir.remove());
-
-async function withStore<T>(db: string, body: (s: RunStore) => Promise<T>): Promise<T> {
-  const store = await openStore(db, { readonly: true });
-  try {
-    return await body(store);
-  } finally {
-    await store.close();
-  }
-}
 
 const text = tinyExperiment({
   name: 'reuse',
