@@ -29,6 +29,18 @@ describe('canonicalJson', () => {
   });
 });
 
+/** The path of every leaf (scalar) of a JSON value. */
+function leavesOf(value: unknown): (string | number)[][] {
+  const leaves: (string | number)[][] = [];
+  const walk = (v: unknown, path: (string | number)[]) => {
+    if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
+    else if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
+    else leaves.push(path);
+  };
+  walk(value, []);
+  return leaves;
+}
+
 const RUN = {
   dataset: { kind: 'mog2d-weighted' },
   model: { kind: 'mlp', hidden: [16] },
@@ -93,13 +105,7 @@ base:
 
   it('changes when any value of the resolved config or the seed changes', () => {
     const config = resolveRunConfig(RUN);
-    const leaves: (string | number)[][] = [];
-    const walk = (v: unknown, path: (string | number)[]) => {
-      if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
-      else if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
-      else leaves.push(path);
-    };
-    walk(config, []);
+    const leaves = leavesOf(config);
     expect(leaves.length).toBeGreaterThan(30);
     const hashes = new Set([configHash(config, 0), configHash(config, 1)]);
     for (const path of leaves) {
@@ -116,16 +122,6 @@ base:
 });
 
 describe('trainingHash', () => {
-  const leavesOf = (config: unknown) => {
-    const leaves: (string | number)[][] = [];
-    const walk = (v: unknown, path: (string | number)[]) => {
-      if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
-      else if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
-      else leaves.push(path);
-    };
-    walk(config, []);
-    return leaves;
-  };
   const changedAt = (config: unknown, path: (string | number)[]) => {
     const changed = structuredClone(config) as any;
     let parent = changed;
