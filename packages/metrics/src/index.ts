@@ -9,3 +9,22 @@ export {
   type ProbabilityFlowLikelihood,
   probabilityFlowLogLikelihood,
 } from './probability-flow-likelihood';
+export {
+  type PointEnergyFn,
+  type PointFieldFn,
+  type DensityBox,
+  type QuadratureGrid,
+  DENSITY_QUADRATURE_CELLS,
+  DENSITY_BOX_MARGIN,
+  boxAroundData,
+  cellSides,
+  gridNodes,
+  nodesPerSide,
+  strideGrid,
+  strideRows,
+} from './density/grid';
+export { type LogPartition, MAX_OUTER_MASS, MAX_LOG_Z_ERROR, logPartition, partitionProblem, trapezoidLogWeights } from './density/quadrature';
+export { type GridKl, gridKl } from './density/grid-kl';
+export { type LearnedDensity, energyDensity, energyNll } from './density/energy-density';
+export { type ScorePathDensity, integrateScore, scorePathLogDensityAt } from './density/score-path';
+export { relativeCurl, pathDependence } from './density/curl';
