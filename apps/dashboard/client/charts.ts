@@ -4,6 +4,7 @@
 import type { Chart as ChartJs, ChartConfiguration, ChartDataset, ChartOptions, ChartType, Plugin } from 'chart.js';
 import { color, withAlpha } from './colors';
 import type { BandPoint, Floor, GroupPoint, Stats, StepValue } from '../src/api-types';
+import { floorBand } from './floor-band';
 import { fmt, num } from './format';
 
 declare global {
@@ -183,6 +184,16 @@ export interface SpreadGroup extends Stats {
   best: boolean;
 }
 
+/** A bar's label as its tick: up to 24 characters, else the part before " (" (or the first 20 and
+ * an ellipsis), keeping a trailing ★ or ≈. */
+export function shortTick(label: string): string {
+  if (label.length <= 24) return label;
+  const mark = / [★≈]$/.exec(label)?.[0] ?? '';
+  const text = label.slice(0, label.length - mark.length);
+  const cut = text.indexOf(' (');
+  return `${cut > 0 && cut <= 24 ? text.slice(0, cut) : `${text.slice(0, 20)}…`}${mark}`;
+}
+
 /** A run's dot in a spread bar chart: x = bar index + jitter. */
 interface Dot {
   x: number;
@@ -231,15 +242,24 @@ export function spreadBarChart(canvas: HTMLCanvasElement, groups: readonly Sprea
   // The noise floor: a grey band from (floor mean - scatter) to its upper edge, across all bars, and a
   // dashed line at its mean (what true data samples of the same size score).
   const floorSets: ChartDataset<'line', { x: number; y: number }[]>[] = [];
-  if (floor && floor.mean !== null) {
-    const raw = floor.scatter !== null ? floor.mean - floor.scatter : (floor.min ?? floor.mean);
-    // MMD^2's floor reaches below 0; the bars of a positive metric start at 0.
-    const lo = groups.every((g) => g.min === null || g.min >= 0) ? Math.max(0, raw) : raw;
+  const band = floor ? floorBand(floor) : null;
+  if (floor && band) {
+    // Clipped at 0 (floor-band.ts): an MMD² estimate below 0 is noise around 0, not a better value.
     const edge = (y: number) => [{ x: -0.5, y }, { x: groups.length - 0.5, y }];
     floorSets.push(
-      { type: 'line', label: `${floor.key} band`, band: true, xAxisID: 'xDots', data: edge(lo), borderWidth: 0, pointRadius: 0, fill: false, borderColor: 'transparent', backgroundColor: 'transparent' },
-      { type: 'line', label: `${floor.key} band top`, band: true, xAxisID: 'xDots', data: edge(floor.upper), borderWidth: 0, pointRadius: 0, fill: '-1', borderColor: 'transparent', backgroundColor: 'rgba(120, 128, 145, 0.22)' },
-      { type: 'line', label: `floor ${floor.key} ${fmt(floor.mean)}${floor.scatter !== null ? ` ± ${fmt(floor.scatter)}` : ''}`, xAxisID: 'xDots', data: edge(floor.mean), borderWidth: 1.5, borderDash: [5, 4], pointRadius: 0, borderColor: '#5d6678', backgroundColor: 'rgba(120, 128, 145, 0.4)' },
+      { type: 'line', label: `${floor.key} band`, band: true, xAxisID: 'xDots', data: edge(band.lo), borderWidth: 0, pointRadius: 0, fill: false, borderColor: 'transparent', backgroundColor: 'transparent' },
+      { type: 'line', label: `${floor.key} band top`, band: true, xAxisID: 'xDots', data: edge(band.hi), borderWidth: 0, pointRadius: 0, fill: '-1', borderColor: 'transparent', backgroundColor: 'rgba(120, 128, 145, 0.22)' },
+      {
+        type: 'line',
+        label: `floor ${floor.key} ${fmt(floor.mean)}${floor.scatter !== null ? ` ± ${fmt(floor.scatter)}` : ' (1 draw)'}${band.clipped ? ', drawn from 0' : ''}`,
+        xAxisID: 'xDots',
+        data: edge(band.line),
+        borderWidth: 1.5,
+        borderDash: [5, 4],
+        pointRadius: 0,
+        borderColor: '#5d6678',
+        backgroundColor: 'rgba(120, 128, 145, 0.4)',
+      },
     );
   }
   const config: ChartConfiguration = {
@@ -247,7 +267,18 @@ export function spreadBarChart(canvas: HTMLCanvasElement, groups: readonly Sprea
     data: { labels, datasets: [bars, runs, ...floorSets] },
     options: {
       scales: {
-        x: { type: 'category', grid: { display: false }, ticks: { color: '#1d2330', font: { weight: 600 } } },
+        x: {
+          type: 'category',
+          grid: { display: false },
+          // Long values (a swept section: "ve (sigmaMin=0.01, sigmaMax=100)") shortened to their kind; the tooltip has them whole.
+          ticks: {
+            color: '#1d2330',
+            font: { weight: 600 },
+            callback(value) {
+              return shortTick(this.getLabelForValue(Number(value)));
+            },
+          },
+        },
         // The dots' own axis: index i of the linear axis on [-0.5, n - 0.5] falls on the centre of bar i,
         // and fractional values let the seeds of one bar sit side by side.
         xDots: { type: 'linear', display: false, offset: false, min: -0.5, max: groups.length - 0.5 },

@@ -26,12 +26,12 @@ import type {
   SweptParameter,
   Verdict,
 } from './api-types';
-import { floorOf, groupFromData, verdict, type Candidate } from './distinguishability';
+import { floorOf, groupFromData, runVerdict, verdict, type Candidate } from './distinguishability';
 import { isBetter, metricDirection } from './metric-names';
 import { finalRuns, stats, valueKey, valueLabel } from './run-stats';
 
 export { finalRuns, stats, valueKey, valueLabel } from './run-stats';
-export { MMD_P_ALPHA, floorOf, runFromData, groupFromData, verdict, configurationVerdict, type Candidate } from './distinguishability';
+export { MMD_P_ALPHA, floorOf, runFromData, groupFromData, verdict, configurationVerdict, runVerdict, type Candidate } from './distinguishability';
 
 
 /**
@@ -126,8 +126,9 @@ export function compareRuns(runs: readonly RunSummary[]): ComparedRun[] {
   });
 }
 
-/** The finished run with the best finite final value of `metric` (ties: smallest idx). */
-export function bestRun(runs: readonly RunSummary[], metric: string): BestRun | null {
+/** The finished run with the best finite final value of `metric` (ties: smallest idx), and whether it
+ * is distinguishable from the other runs and the floor (runVerdict). */
+export function bestRun(runs: readonly RunSummary[], metric: string, floor: Floor | null = floorOf(runs, metric)): BestRun | null {
   const direction = metricDirection(metric);
   if (direction === 'none') return null;
   let best: RunSummary | undefined;
@@ -137,7 +138,7 @@ export function bestRun(runs: readonly RunSummary[], metric: string): BestRun | 
     if (!best || isBetter(v, best.latest[metric], direction)) best = r;
   }
   if (!best) return null;
-  return { metric, direction, runId: best.id, idx: best.idx, seed: best.seed, params: best.params, value: best.latest[metric] };
+  return { metric, direction, runId: best.id, idx: best.idx, seed: best.seed, params: best.params, value: best.latest[metric], verdict: runVerdict(runs, metric, floor) };
 }
 
 /** Finished runs grouped by all swept parameters (seeds pooled); the group with the best mean.

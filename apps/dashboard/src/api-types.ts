@@ -70,6 +70,19 @@ export interface BestRun extends Pick<RunSummary, 'idx' | 'seed' | 'params'> {
   direction: MetricDirection;
   runId: number;
   value: number;
+  /** Whether it is distinguishable from the other finished runs and from the floor (one value per
+   * run: the floor's scatter decides); null for a metric without a direction. */
+  verdict: RunVerdict | null;
+}
+
+/** A Verdict over single runs, without the full ranking (a sweep may have thousands of runs). */
+export interface RunVerdict extends Omit<Verdict, 'ranking'> {
+  /** Finished runs with a finite value compared. */
+  runs: number;
+  /** The runs not distinguishable from the best run, the best first, by value. */
+  tiedRunIds: number[];
+  /** The second run by value; null with one run. */
+  runnerUp: { runId: number; value: number; tied: boolean } | null;
 }
 
 export interface ConfigurationResult extends Stats {
@@ -100,8 +113,12 @@ export interface Marginal {
 export interface Floor extends Stats {
   /** The ref/ key, e.g. ref/mmd. */
   key: string;
+  /** Independent reference draws behind it: runs of one seed share one draw (the same reference
+   * samples), so this counts distinct (seed, value) pairs. */
+  draws: number;
   /** How far a metric value moves by sampling noise alone: for sample/mmd (unbiased, centred at 0)
-   * the largest |ref/mmd|; for other keys half the range of the ref/ values (null with one run). */
+   * the largest |ref/mmd|; for other keys half the range of the ref/ values. null with fewer than 2
+   * draws: one draw says nothing about the spread (a sweep with one seed). */
   scatter: number | null;
   /** Values up to this (lower-is-better keys) are within the floor's spread: mean + scatter (for
    * sample/mmd: scatter), or the largest ref/ value with one run. */
@@ -275,6 +292,8 @@ export interface SweepList {
     metric: string | null;
     direction: MetricDirection | null;
     best: BestRun | null;
+    /** The floor of `metric` (ref/<name>) over this sweep's runs, or null when it has none. */
+    floor: Floor | null;
   })[];
 }
 

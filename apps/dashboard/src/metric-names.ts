@@ -1,6 +1,6 @@
 // What the dashboard knows about metric names (DESIGN.md section 5): which way is better, and which
 // keys to show first. Unknown keys are shown too; they default to lower-is-better.
-import { METRIC } from '@scorelab/config';
+import { METRIC, referenceKey } from '@scorelab/config';
 import type { MetricDirection } from './api-types';
 
 export function metricDirection(key: string): MetricDirection {
@@ -71,4 +71,13 @@ export function fisherTime(key: string): number | null {
   const rest = key.slice(FISHER_AT_TIME.length);
   const t = rest === '' ? NaN : Number(rest);
   return Number.isFinite(t) ? t : null;
+}
+
+/** `keys` with each floor moved beside its sample metric: sample/<name>, ref/<name> (and sample/mmd,
+ * ref/mmd, sample/mmd_p), so a table or CSV shows next to every sample metric what true samples score. */
+export function withFloorsBeside(keys: readonly string[]): string[] {
+  const present = new Set(keys);
+  const beside = (k: string) => [referenceKey(k), k === METRIC.mmd ? METRIC.mmdP : null].filter((x): x is string => x !== null && present.has(x));
+  const placed = new Set(keys.flatMap(beside));
+  return keys.filter((k) => !placed.has(k)).flatMap((k) => [k, ...beside(k)]);
 }

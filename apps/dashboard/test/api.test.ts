@@ -114,6 +114,41 @@ describe('sweeps', () => {
     expect(Number(first[mmdCol])).toBe(records[0].metrics['sample/mmd']);
     const some = await fetch(`${base}/api/sweeps/${s.fixture.sweepId}/runs.csv?ids=${records[1].id},${records[3].id}`);
     expect((await some.text()).trimEnd().split('\r\n')).toHaveLength(3);
+    // Next to every sample metric, what true samples score (issue 13): ref/<name> right after it.
+    expect(header.slice(mmdCol, mmdCol + 3)).toEqual(['sample/mmd', 'ref/mmd', 'sample/mmd_p']);
+    const floored = header.filter((k) => k.startsWith('sample/') && header.includes(`ref/${k.slice('sample/'.length)}`));
+    expect(floored).toEqual(expect.arrayContaining(['sample/mmd', 'sample/swd', 'sample/mode_weight_tv']));
+    for (const k of floored) expect(header[header.indexOf(k) + 1]).toBe(`ref/${k.slice('sample/'.length)}`);
+    expect(Number(first[mmdCol + 1])).toBe(records[0].metrics['ref/mmd']);
+  });
+
+  it('gives the best run a verdict by the floor, in the sweep summary and the sweeps list (issue 13)', async () => {
+    const summary = await getJson(base, `/api/sweeps/${s.fixture.sweepId}`);
+    const { sweeps } = await getJson(base, '/api/sweeps');
+    expect(sweeps[0].best).toEqual(summary.best);
+    expect(sweeps[0].floor).toEqual(summary.floor);
+    // The floor from the store's own records: ref/mmd of the finished runs, one draw per (seed, value).
+    const finished = records.filter((r) => r.status === 'finished' && r.metrics['ref/mmd'] !== undefined);
+    const refs = finished.map((r) => r.metrics['ref/mmd']);
+    expect(summary.floor.draws).toBe(new Set(finished.map((r) => `${r.seed}:${r.metrics['ref/mmd']}`)).size);
+    expect(summary.floor.scatter).toBe(Math.max(...refs.map(Math.abs)));
+    // One value per run: a run is tied with the best when closer than the floor's scatter, or both
+    // have sample/mmd_p >= 0.05 (or lie within the floor).
+    const v = summary.best.verdict;
+    const best = records.find((r) => r.id === summary.best.runId)!;
+    const fromData = (r: ExportRecord) => r.metrics['sample/mmd_p'] >= 0.05 || r.metrics['sample/mmd'] <= summary.floor.upper;
+    const tied = records
+      .filter((r) => r.status === 'finished' && Number.isFinite(r.metrics['sample/mmd']))
+      .filter((r) => r.id === best.id || (fromData(r) && fromData(best)) || Math.abs(r.metrics['sample/mmd'] - best.metrics['sample/mmd']) < summary.floor.scatter)
+      .sort((a, b) => a.metrics['sample/mmd'] - b.metrics['sample/mmd'] || a.idx - b.idx);
+    expect(v.tiedRunIds).toEqual(tied.map((r) => r.id));
+    expect(v.distinguishable).toBe(tied.length === 1 && !fromData(best));
+    expect(v.runs).toBe(records.filter((r) => r.status === 'finished' && Number.isFinite(r.metrics['sample/mmd'])).length);
+    // A metric without a floor (eval/fisher) is judged by the same rule with no scatter: nothing bounds one run's noise.
+    const byFisher = await getJson(base, `/api/sweeps/${s.fixture.sweepId}?metric=eval/fisher`);
+    expect(byFisher.floor).toBeNull();
+    expect(byFisher.best.verdict.distinguishable).toBe(false);
+    expect(byFisher.best.verdict.reason).toContain('unknown uncertainty');
   });
 });
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { openStore } from '@scorelab/tracking';
+import { fmt } from '../client/format';
 import { getJson, serveFixture } from './helpers';
 import type { Served } from './helpers';
 
@@ -77,6 +78,11 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     // Sweeps list: the sweep and its best run.
     await expect.poll(() => page.locator('#sweeps tbody tr').count()).toBe(1);
     expect(await page.locator('#sweeps').innerText()).toContain(`run #${summary.best.runId}`);
+    // ... crowned only when distinguishable from the other runs and the floor, with the floor beside it (issue 13).
+    const listed = await page.locator('#sweeps td.best-run').innerText();
+    expect(listed.startsWith(summary.best.verdict.distinguishable ? '★ ' : 'no clear best; lowest: ')).toBe(true);
+    expect(listed).toContain(`floor ref/mmd ${fmt(summary.floor.mean)} ± ${fmt(summary.floor.scatter)}`);
+    expect(listed).toContain(`${fmt(summary.best.value)} ± ${fmt(summary.floor.scatter)}`);
     await page.screenshot({ path: join(SHOTS, '1-sweeps.png'), fullPage: true });
 
     await Promise.all([page.waitForURL(`**/sweeps/${s.fixture.sweepId}`), page.click('a.sweep-link')]);
@@ -92,6 +98,28 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     expect(await page.locator('#best-verdict').innerText()).toContain(summary.verdict.distinguishable ? 'distinguishable' : 'Not distinguishable');
     expect(bestLine.startsWith(summary.verdict.distinguishable ? '★ Best configuration' : 'No clear best')).toBe(true);
     expect(await page.locator('#heatmap-legend').innerText()).toContain('floor ref/mmd');
+    // The best single run by the same rules: crowned or "Lowest single run, not distinguishable from ...".
+    const bestRunLine = await page.locator('#best-run').innerText();
+    const crowned = summary.best.verdict.distinguishable;
+    expect(bestRunLine.startsWith(crowned ? '★ Best single run: ' : 'Lowest single run, not distinguishable from ')).toBe(true);
+    expect(bestRunLine).toContain(`${fmt(summary.best.value)} ± ${fmt(summary.floor.scatter)}`);
+    expect(await page.locator('#best-run-verdict').innerText()).toContain(crowned ? 'distinguishable' : 'Not distinguishable');
+    // The runs table marks ★ on a distinguishable best only; else ≈ on every run tied with the lowest.
+    const marked = await page.locator('#runs-table tbody tr').evaluateAll((trs) =>
+      trs.flatMap((tr) => {
+        const m = /\s([★≈])$/.exec((tr.children[1] as HTMLElement).innerText.trim());
+        return m ? [[Number((tr as HTMLElement).dataset.runId), m[1]]] : [];
+      }),
+    );
+    expect(marked.sort()).toEqual((crowned ? [[summary.best.runId, '★']] : summary.best.verdict.tiedRunIds.map((id: number) => [id, '≈'])).sort());
+    // The MMD² floor band is drawn from 0, not below it (ref/mmd of true samples goes negative).
+    const band = await page.evaluate(() => {
+      const chart = (window as any).Chart.getChart(document.getElementById('ablation-sample/mmd'));
+      return chart.data.datasets.filter((d: any) => String(d.label).includes('ref/mmd')).map((d: any) => d.data[0].y);
+    });
+    expect(band).toHaveLength(3);
+    expect(Math.min(...band)).toBeGreaterThanOrEqual(0);
+    expect((await legend(page, 'ablation-sample/mmd'))[2]).toMatch(/, drawn from 0$/);
 
     // Heatmap: a coloured table with a highlighted best cell.
     const bestCell = page.locator('#heatmap-table td.best');
@@ -147,6 +175,12 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
       expect((await legend(page, id)).length).toBe(1);
     }
     expect(await legend(page, 'curve-train/loss')).toEqual(['train/loss']);
+    // Final metrics: each sample metric with its floor beside it, the ref/ rows not repeated.
+    const run = await getJson(base, `/api/runs/${summary.best.runId}`);
+    const mmdRow = await page.locator('#final-metrics tr[data-key="sample/mmd"] td').allInnerTexts();
+    expect(mmdRow.slice(0, 3)).toEqual(['sample/mmd', fmt(run.run.latest['sample/mmd'], 4), fmt(run.run.latest['ref/mmd'], 4)]);
+    expect(await page.locator('#final-metrics tr[data-key="ref/mmd"]').count()).toBe(0);
+    expect(await page.locator('#final-metrics tr[data-key="sample/swd"] td.floor').innerText()).toBe(fmt(run.run.latest['ref/swd'], 4));
     expect(await page.locator('#trajectory figure').count()).toBe(11);
     expect(await page.locator('#trajectory figcaption').first().innerText()).toBe('init');
 
@@ -172,6 +206,42 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     await page.screenshot({ path: join(SHOTS, '4-failed-run.png'), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it('crowns a best run only when it is distinguishable from the others and the floor', async () => {
+    const w = await openStore(join(s.dir, 'scorelab.db'));
+    const sweep = await w.createSweep({ name: 'clear-best', description: 'two seeds, one run far ahead', config: {}, status: 'finished' });
+    // Two reference draws (seeds 0, 1): scatter = max |ref/mmd| = 0.0004; 0.08 vs 0.2 is far beyond it and mmd_p < 0.05.
+    const values = [
+      { loss: 'dsm', seed: 0, mmd: 0.08, ref: 0.0004 },
+      { loss: 'sm', seed: 1, mmd: 0.2, ref: -0.0003 },
+    ];
+    const runs = await w.addRuns(sweep.id, values.map((v, idx) => ({ idx, params: { 'loss.kind': v.loss }, config: { loss: { kind: v.loss } }, configHash: v.loss, seed: v.seed })));
+    for (const [i, r] of runs.entries()) {
+      await w.startRun(r.id, { backend: 'wasm', versions: {}, host: 'test', pid: 1 });
+      await w.logMetrics(r.id, [
+        { key: 'sample/mmd', step: 10, value: values[i].mmd },
+        { key: 'ref/mmd', step: 10, value: values[i].ref },
+        { key: 'sample/mmd_p', step: 10, value: 0.005 },
+      ]);
+      await w.finishRun(r.id);
+    }
+    await w.close();
+    {
+      const { page, errors } = await openPage('/');
+      const row = page.locator('#sweeps tbody tr', { hasText: 'clear-best' });
+      expect((await row.locator('td.best-run').innerText()).startsWith(`★ run #${runs[0].id} · dsm · seed 0 · 0.08 ± ${fmt(0.0004)} sample/mmd`)).toBe(true);
+      await Promise.all([page.waitForURL(`**/sweeps/${sweep.id}`), row.locator('a.sweep-link').click()]);
+      await page.waitForSelector('body[data-ready="1"]');
+      expect((await page.locator('#best-run').innerText()).startsWith(`★ Best single run: run #${runs[0].id} (dsm, seed 0): 0.08 ± ${fmt(0.0004)}`)).toBe(true);
+      expect(await page.locator('#best-run-verdict').innerText()).toContain('distinguishable: ahead of the runner-up by 0.12');
+      expect(await page.locator(`#runs-table tr[data-run-id="${runs[0].id}"]`).getAttribute('class')).toContain('best');
+      expect(await page.locator(`#runs-table tr[data-run-id="${runs[0].id}"] td`).nth(1).innerText()).toMatch(/ ★$/);
+      expect(await page.locator(`#runs-table tr[data-run-id="${runs[1].id}"] td`).nth(1).innerText()).toBe(`#${runs[1].id}`);
+      await page.screenshot({ path: join(SHOTS, '6-clear-best.png'), fullPage: true });
+      expect(errors).toEqual([]);
+      await page.close();
+    }
   });
 
   it('updates a live sweep by itself and stops when it is done', async () => {

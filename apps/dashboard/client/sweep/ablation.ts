@@ -36,7 +36,7 @@ export async function renderAblation(page: SweepPage): Promise<void> {
     h(
       'p',
       { class: 'hint' },
-      `Final metrics of finished runs grouped by ${ab.param}${ab.pooled.length ? ` (pooled over ${ab.pooled.join(', ')} and seeds)` : ' (pooled over seeds)'}: bar = mean, whiskers = min–max, dots = single runs. ★ marks the best group (≈: groups not distinguishable from the best, none starred); the grey band is the floor ref/<name> ± its scatter (true data samples); the last chart is the time per training step.`,
+      `Final metrics of finished runs grouped by ${ab.param}${ab.pooled.length ? ` (pooled over ${ab.pooled.join(', ')} and seeds)` : ' (pooled over seeds)'}: bar = mean, whiskers = min–max, dots = single runs. ★ marks the best group (≈: groups not distinguishable from the best, none starred); the grey band is the floor ref/<name> ± its scatter (what true data samples of the same size score), cut at 0: every floored metric is ≥ 0, and an unbiased MMD² estimate below 0 only means no difference was detected, so the band is one-sided there ("drawn from 0" in the legend); the last chart is the time per training step.`,
     ),
     h('div', { class: 'controls' }, h('label', {}, 'group by', select)),
     grid,

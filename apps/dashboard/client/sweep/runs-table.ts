@@ -3,6 +3,7 @@
 import { METRIC, parameterValueLabel, referenceKey } from '@scorelab/config';
 import type { RunRow } from '../../src/api-types';
 import { runsCsvUrl } from '../api';
+import { crowned, extremeWord } from '../best-run';
 import { h, type Child } from '../dom';
 import { fmt, fmtDuration, num } from '../format';
 import { statusBadge } from '../ui';
@@ -113,8 +114,23 @@ function visibleRuns(page: SweepPage, cols: readonly Column[]): RunRow[] {
     });
 }
 
+/** ★ on the best run when it is distinguishable; else ≈ on every run not distinguishable from the lowest. */
+function bestMarks(page: SweepPage): Map<number, string> {
+  const best = page.summary.best;
+  if (!best) return new Map();
+  if (crowned(best)) return new Map([[best.runId, '★']]);
+  return new Map((best.verdict?.tiedRunIds ?? [best.runId]).map((id) => [id, '≈']));
+}
+
 function countText(page: SweepPage, shown: number): string {
-  return `${shown} of ${page.runs.length} runs shown · final (latest) metric values · ★ best run`;
+  const best = page.summary.best;
+  const n = best?.verdict?.tiedRunIds.length ?? 1;
+  const legend = !best
+    ? ''
+    : crowned(best)
+      ? ` · ★ best run by ${best.metric}`
+      : ` · no best run by ${best.metric}: ≈ marks the ${extremeWord(best)} and the ${n - 1} run${n === 2 ? '' : 's'} not distinguishable from it${best.verdict?.fromData ? ' (it is indistinguishable from data)' : ''}`;
+  return `${shown} of ${page.runs.length} runs shown · final (latest) metric values${legend}`;
 }
 
 /** The controls above the table, built once (and again after "all metric columns" changes). */
@@ -130,7 +146,7 @@ export function renderRunsTable(page: SweepPage): void {
   const section = page.sections.runs;
   const cols = columns(page);
   const rows = visibleRuns(page, cols);
-  const bestId = page.summary.best?.runId;
+  const marks = bestMarks(page);
   const allSelected = rows.length > 0 && rows.every((r) => state.selected.has(r.id));
   const head = h(
     'tr',
@@ -168,7 +184,7 @@ export function renderRunsTable(page: SweepPage): void {
   const body = rows.map((r) =>
     h(
       'tr',
-      { class: [state.selected.has(r.id) ? 'selected' : '', r.id === bestId ? 'best' : ''].join(' '), dataset: { runId: String(r.id) } },
+      { class: [state.selected.has(r.id) ? 'selected' : '', marks.get(r.id) === '★' ? 'best' : marks.has(r.id) ? 'tied' : ''].join(' '), dataset: { runId: String(r.id) } },
       h(
         'td',
         {},
@@ -183,7 +199,7 @@ export function renderRunsTable(page: SweepPage): void {
           },
         }),
       ),
-      cols.map((c) => h('td', { class: [c.num ? 'num' : '', c.cls ?? ''].join(' ') }, c.cell(r), c.id === 'idx' && r.id === bestId ? ' ★' : '')),
+      cols.map((c) => h('td', { class: [c.num ? 'num' : '', c.cls ?? ''].join(' ') }, c.cell(r), c.id === 'idx' && marks.has(r.id) ? ` ${marks.get(r.id)}` : '')),
     ),
   );
   const filtered = rows.length !== page.runs.length;

@@ -1,7 +1,8 @@
 // The top of the sweep page: its header, then "Which did best?" — the best configuration in words,
 // each parameter's values best first, the best single run and the failed runs.
 import { parameterValueLabel } from '@scorelab/config';
-import type { Floor, Verdict } from '../../src/api-types';
+import type { Floor, RunVerdict, Verdict } from '../../src/api-types';
+import { bestRunTitle, floorShort, valueWithScatter } from '../best-run';
 import { h } from '../dom';
 import { directionWord, fmt, fmtTime, paramsShort } from '../format';
 import { setCrumbs, statusBadge } from '../ui';
@@ -119,9 +120,20 @@ export function renderSummary(page: SweepPage): void {
     );
   }
   if (s.best) {
+    // The same rules as the configuration: one value per run, so the floor's scatter decides.
+    const best = s.best;
     lines.push(
-      h('p', {}, 'Best single run: ', h('a', { href: `/runs/${s.best.runId}` }, `run #${s.best.runId}`), ` (${paramsShort(s.best.params, paramPaths(page))}, seed ${s.best.seed}): `, h('b', {}, fmt(s.best.value))),
+      h(
+        'p',
+        { id: 'best-run' },
+        `${bestRunTitle(best)}: `,
+        h('a', { href: `/runs/${best.runId}` }, `run #${best.runId}`),
+        ` (${paramsShort(best.params, paramPaths(page))}, seed ${best.seed}): `,
+        valueWithScatter(best.value, s.floor),
+        s.floor ? h('span', { class: 'muted small' }, ` · ${floorShort(s.floor)}`) : '',
+      ),
     );
+    if (best.verdict && best.verdict.runs > 1) lines.push(verdictLine(best.verdict, 'best-run-verdict'));
   }
   if (s.failedRuns.length > 0) {
     lines.push(
@@ -156,7 +168,7 @@ export function renderSummary(page: SweepPage): void {
 }
 
 /** The verdict under a "best": distinguishable or not, and why. */
-export function verdictLine(v: Verdict, id: string): HTMLElement {
+export function verdictLine(v: Pick<Verdict | RunVerdict, 'distinguishable' | 'reason' | 'fromData'>, id: string): HTMLElement {
   return h(
     'p',
     { class: v.distinguishable ? 'small muted' : 'notice small', id, style: { margin: '4px 0' } },
@@ -168,7 +180,8 @@ export function verdictLine(v: Verdict, id: string): HTMLElement {
 
 /** The noise floor of a sample metric in words. */
 export function floorText(f: Floor): string {
-  return `floor ${f.key}: ${fmt(f.mean)}${f.scatter !== null ? ` ± ${fmt(f.scatter)}` : ''} (true data samples of the same size; values up to ${fmt(f.upper)} are indistinguishable from data)`;
+  const spread = f.scatter !== null ? ` ± ${fmt(f.scatter)}` : ` (one reference draw${f.n > 1 ? `, shared by all ${f.n} runs of its seed` : ''}: its scatter is unknown)`;
+  return `floor ${f.key}: ${fmt(f.mean)}${spread} (true data samples of the same size; values up to ${fmt(f.upper)} are indistinguishable from data)`;
 }
 
 export function floorLine(f: Floor, id: string): HTMLElement {

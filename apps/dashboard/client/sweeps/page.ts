@@ -2,8 +2,9 @@
 import { METRIC } from '@scorelab/config';
 import type { StatusCounts, SweepList } from '../../src/api-types';
 import { fetchSweeps } from '../api';
+import { crowned, extremeWord, floorShort, tiedText, valueWithScatter } from '../best-run';
 import { byId, h } from '../dom';
-import { directionWord, fmt, fmtTime, paramsShort } from '../format';
+import { directionWord, fmtTime, paramsShort } from '../format';
 import { startPage } from '../live';
 import { statusBadge } from '../ui';
 
@@ -24,6 +25,25 @@ function countsText(counts: StatusCounts): string {
   return `${counts.total} runs${parts.length ? ': ' + parts.join(', ') : ''}`;
 }
 
+/** The best run of a sweep, crowned only when distinguishable from its other runs and from the floor
+ * (the sweep page's rules), with its value ± the floor's scatter and the floor beside it. */
+function bestCell(s: SweepList['sweeps'][number]): HTMLElement {
+  const best = s.best;
+  if (!best) return h('span', { class: 'muted' }, s.metric ? `no finished run has ${s.metric}` : 'no metrics yet');
+  const v = best.verdict;
+  return h(
+    'span',
+    {},
+    crowned(best) ? '★ ' : h('span', { class: 'muted' }, `no clear best; ${extremeWord(best)}: `),
+    h('a', { href: `/runs/${best.runId}` }, `run #${best.runId}`),
+    ` · ${paramsShort(best.params)} · seed ${best.seed} · `,
+    valueWithScatter(best.value, s.floor),
+    h('span', { class: 'muted small' }, ` ${s.metric}`),
+    s.floor ? h('div', { class: 'muted small' }, floorShort(s.floor), ' (true data samples)') : null,
+    v && !crowned(best) ? h('div', { class: 'small' }, `${tiedText(v)}: ${v.reason.replace(/^not distinguishable: /, '')}`) : null,
+  );
+}
+
 function render(data: SweepList): void {
   const { sweeps } = data;
   if (sweeps.length === 0) {
@@ -33,7 +53,8 @@ function render(data: SweepList): void {
     );
     return;
   }
-  const allKeys = [...new Set(sweeps.flatMap((s) => s.metricKeys))];
+  // Floors (ref/*) and the p-value describe the data, not the run: nothing to pick a best by.
+  const allKeys = [...new Set(sweeps.flatMap((s) => s.metricKeys))].filter((k) => !k.startsWith(METRIC.refPrefix) && k !== METRIC.mmdP && !k.startsWith(METRIC.modeWeightPrefix));
   const select = h(
     'select',
     {
@@ -56,13 +77,7 @@ function render(data: SweepList): void {
       h('td', {}, fmtTime(s.createdAt)),
       h('td', {}, statusBadge(s.status)),
       h('td', {}, h('div', { class: 'row', style: { gap: '8px' } }, statusBar(s.counts), h('span', { class: 'small' }, countsText(s.counts)))),
-      h(
-        'td',
-        {},
-        s.best
-          ? h('span', {}, h('a', { href: `/runs/${s.best.runId}` }, `run #${s.best.runId}`), ` · ${paramsShort(s.best.params)} · seed ${s.best.seed} · `, h('b', {}, fmt(s.best.value)), h('span', { class: 'muted small' }, ` ${s.metric}`))
-          : h('span', { class: 'muted' }, s.metric ? `no finished run has ${s.metric}` : 'no metrics yet'),
-      ),
+      h('td', { class: 'best-run', style: { whiteSpace: 'normal', maxWidth: '520px' } }, bestCell(s)),
     ),
   );
   main.replaceChildren(

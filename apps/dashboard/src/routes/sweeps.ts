@@ -5,7 +5,7 @@ import { bestConfiguration, bestRun, compareRuns, configurationVerdict, floorOf,
 import type { SweepList, SweepRuns, SweepSummary } from '../api-types';
 import { runsCsv } from '../csv';
 import { parseIdList, parseName, queryParam } from '../http-input';
-import { defaultMetric, metricDirection } from '../metric-names';
+import { defaultMetric, metricDirection, withFloorsBeside } from '../metric-names';
 import { chosenMetric, isLive, metricKeysOf, runRow, sweepModels, sweepOf, sweepRuns, type RouteContext } from './shared';
 
 export function sweepRoutes(ctx: RouteContext): Router {
@@ -42,6 +42,7 @@ export function sweepRoutes(ctx: RouteContext): Router {
           metric: m,
           direction: m === null ? null : metricDirection(m),
           best: m === null ? null : bestRun(list, m),
+          floor: m === null ? null : floorOf(list, m),
         };
       }),
     } satisfies SweepList);
@@ -93,7 +94,7 @@ export function sweepRoutes(ctx: RouteContext): Router {
     const csv = runsCsv(
       runs,
       sweptParameters(runs).map((p) => p.path),
-      metricKeysOf(runs),
+      withFloorsBeside(metricKeysOf(runs)),
     );
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="${sweep.name.replace(/[^A-Za-z0-9_.-]/g, '_')}-runs.csv"`);
