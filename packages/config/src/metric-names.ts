@@ -11,6 +11,14 @@ export const METRIC = {
   fisher: 'eval/fisher',
   /** -mean log p_eps(x) over held-out data, nats per sample (SDE runs). */
   nll: 'eval/nll',
+  /** loss ml: batch mean of E(x+) over the positives (data), every train.logEvery steps. */
+  energyPos: 'train/energy_pos',
+  /** loss ml: batch mean of E(x-) over the Langevin negatives. */
+  energyNeg: 'train/energy_neg',
+  /** loss ml: energy_pos - energy_neg, the contrastive-divergence surrogate without its regulariser. */
+  energyGap: 'train/energy_gap',
+  /** loss ml: RBF MMD^2 (sample/mmd's estimator) between the step's negatives and its positive batch. */
+  negMmd: 'train/neg_mmd',
   mmd: 'sample/mmd',
   swd: 'sample/swd',
   modeWeightTv: 'sample/mode_weight_tv',

@@ -146,12 +146,12 @@ describe('parseExperiment: bad files name the path, file, line and column', () =
   it.each([
     ['unknown key', edit('    stepSize: 0.1\n', '    stepSize: 0.1\n    stepsize: 0.2\n'), 'e.yaml:11:5 base.sampler.stepsize: unknown key (did you mean "stepSize"?)'],
     ['unknown top-level key', `${BASE}seed: 3\n`, 'e.yaml:18:1 seed: unknown key (did you mean "seeds"?)'],
-    ['unknown key without a near match', edit('train: { steps: 50 }', 'train: { steps: 50, warmup: 5 }'), 'e.yaml:7:23 base.train.warmup: unknown key (allowed: steps, batchSize, optimizer, lr, logEvery, checkpointEvery, keepCheckpoints)'],
+    ['unknown key without a near match', edit('train: { steps: 50 }', 'train: { steps: 50, warmup: 5 }'), 'e.yaml:7:23 base.train.warmup: unknown key (allowed: steps, batchSize, optimizer, lr, logEvery, checkpointEvery, keepCheckpoints, clipGradNorm)'],
     ['wrong type', edit('stepSize: 0.1', 'stepSize: fast'), 'e.yaml:10:15 base.sampler.stepSize: expected number, received string'],
     ['non-integer', edit('steps: 50', 'steps: 50.5'), 'e.yaml:7:19 base.train.steps: expected integer, received 50.5'],
-    ['bad enum', edit('loss: { kind: dsm }', 'loss: { kind: dsm2 }'), 'e.yaml:6:17 base.loss.kind: expected one of sm | ssm | ssm-vr | dsm, received "dsm2"'],
+    ['bad enum', edit('loss: { kind: dsm }', 'loss: { kind: dsm2 }'), 'e.yaml:6:17 base.loss.kind: expected one of sm | ssm | ssm-vr | dsm | ml, received "dsm2"'],
     ['bad discriminator', edit('kind: ald', 'kind: annealed'), 'e.yaml:9:11 base.sampler.kind: expected one of langevin | ald | euler-maruyama | reverse-diffusion | pc | ode, received "annealed"'],
-    ['missing key', edit('loss: { kind: dsm }', 'loss: { weighting: none }'), 'e.yaml:6:3 base.loss.kind: required (expected one of sm | ssm | ssm-vr | dsm)'],
+    ['missing key', edit('loss: { kind: dsm }', 'loss: { weighting: none }'), 'e.yaml:6:3 base.loss.kind: required (expected one of sm | ssm | ssm-vr | dsm | ml)'],
     ['missing section', edit('  dataset: { kind: mog2d-weighted }\n', ''), 'e.yaml:2:1 base.dataset: required (expected object)'],
     ['section of the wrong type', edit(/ {2}sampler:\n( {4}.*\n)+/, '  sampler: ald\n'), 'e.yaml:8:12 base.sampler: expected object, received string'],
     ['sigmaMin >= sigmaMax', edit('sigmaMin: 1,', 'sigmaMin: 20,'), 'e.yaml:5:57 base.noise.sigmaMin: must be less than sigmaMax (20), got 20'],
@@ -219,7 +219,7 @@ describe('parseExperiment: bad files name the path, file, line and column', () =
     const text = edit('loss.kind: [dsm, ssm-vr]', 'loss.kind: [dsm, ssm-vr, ssmvr]\n  sampler.stepSize: [0.1, 1, -1, "x"]\n  sampler.init: [{ kind: uniform, low: -1, high: 1 }, { kind: uniform, low: a, high: 1 }]');
     expect(errorOf(text)).toBe(
       [
-        'e.yaml:16:28 parameters.loss.kind[2]: expected one of sm | ssm | ssm-vr | dsm, received "ssmvr"',
+        'e.yaml:16:28 parameters.loss.kind[2]: expected one of sm | ssm | ssm-vr | dsm | ml, received "ssmvr"',
         'e.yaml:17:30 parameters.sampler.stepSize[2]: must be > 0',
         'e.yaml:17:34 parameters.sampler.stepSize[3]: expected number, received string',
         'e.yaml:18:77 parameters.sampler.init[1].low: expected number, received string',
@@ -274,7 +274,7 @@ describe('parseExperiment: bad files name the path, file, line and column', () =
     expect(errorOf(random('  sampler.stepSize: 0.1'))).toBe(
       'e.yaml:16:21 parameters.sampler.stepSize: expected a list of values, { values: [...] } or { distribution: uniform | log-uniform, low, high }, received number',
     );
-    expect(errorOf(random('  loss.kind: { values: [sm, dsm, nope] }'))).toBe('e.yaml:16:34 parameters.loss.kind.values[2]: expected one of sm | ssm | ssm-vr | dsm, received "nope"');
+    expect(errorOf(random('  loss.kind: { values: [sm, dsm, nope] }'))).toBe('e.yaml:16:34 parameters.loss.kind.values[2]: expected one of sm | ssm | ssm-vr | dsm | ml, received "nope"');
     // Drawn values are checked too: with searchSeed 0 the first uniform draw is not an integer.
     expect(errorOf(random('  train.steps: { distribution: uniform, low: 30, high: 50 }'))).toMatch(
       /^e\.yaml:15:1 parameters: the combination train\.steps=\d+\.\d+ is invalid: train\.steps: expected integer, received \d+\.\d+$/m,

@@ -11,14 +11,17 @@ export {
 } from './schema/dataset';
 export {
   ACTIVATIONS, CONDITIONINGS, TIME_INPUTS, TIME_NETWORK_DEFAULTS, MlpModelSchema, AnalyticModelSchema,
-  ModelSchema, type MlpModelSpec, type AnalyticModelSpec, type ModelSpec,
+  EnergyModelSchema, ModelSchema, type MlpModelSpec, type EnergyModelSpec, type NetworkModelSpec, type AnalyticModelSpec, type ModelSpec,
 } from './schema/model';
 export { RangeNoiseSchema, CustomNoiseSchema, NoiseSchema, noiseLevels, type NoiseSpec } from './schema/noise';
 export {
   SDE_KINDS, VeSdeSchema, VpSdeSchema, SubVpSdeSchema, SdeSchema, type SdeKind, type VeSdeSpec,
   type VpSdeSpec, type SubVpSdeSpec, type SdeSpec,
 } from './schema/sde';
-export { LOSS_KINDS, PROJECTIONS, LOSS_WEIGHTINGS, LossSchema, type LossKind, type LossSpec } from './schema/loss';
+export {
+  LOSS_KINDS, PROJECTIONS, LOSS_WEIGHTINGS, NEGATIVE_INITS, NEGATIVES_DEFAULTS, NegativesSchema, LossSchema,
+  type LossKind, type LossSpec, type NegativesSpec, type NegativeInit,
+} from './schema/loss';
 export { TrainSchema, type TrainSpec } from './schema/train';
 export {
   InitSchema, LangevinSamplerSchema, AldSamplerSchema, NOISE_SAMPLER_KINDS, SDE_SAMPLER_KINDS, ODE_METHODS,

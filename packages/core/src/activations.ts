@@ -51,3 +51,34 @@ export function activate(kind: Activation, z: tf.Tensor2D, withDerivative: boole
     }
   }
 }
+
+/**
+ * act(z), act'(z) and act''(z) (the energy network's Hessian-vector products need the second derivative):
+ * softplus'' = sig (1 - sig); swish'' = sig (1 - sig) (2 + z (1 - 2 sig)); elu'' = 0 for z > 0, exp(z) else;
+ * relu'' = 0; tanh'' = -2 tanh (1 - tanh^2). Every factor is an explicit op, so autodiff of the result is first order.
+ */
+export function activateWithCurvature(kind: Activation, z: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D] {
+  switch (kind) {
+    case 'softplus': {
+      const s = tf.sigmoid(z);
+      return [fastSoftplus(z) as tf.Tensor2D, s, tf.mul(s, tf.sub(1, s)) as tf.Tensor2D];
+    }
+    case 'swish': {
+      const s = tf.sigmoid(z);
+      const a = tf.mul(z, s) as tf.Tensor2D;
+      const ds = tf.mul(s, tf.sub(1, s));
+      return [a, tf.add(s, tf.mul(a, tf.sub(1, s))) as tf.Tensor2D, tf.mul(ds, tf.add(2, tf.mul(z, tf.sub(1, tf.mul(2, s))))) as tf.Tensor2D];
+    }
+    case 'elu': {
+      const down = tf.sub(1, tf.step(z));
+      return [tf.elu(z), eluDerivative(z) as tf.Tensor2D, tf.mul(down, tf.exp(tf.minimum(z, 0))) as tf.Tensor2D];
+    }
+    case 'relu':
+      return [tf.relu(z), tf.step(z) as tf.Tensor2D, tf.zerosLike(z)];
+    case 'tanh': {
+      const a = fastTanh(z) as tf.Tensor2D;
+      const d = tf.sub(1, tf.square(a)) as tf.Tensor2D;
+      return [a, d, tf.mul(-2, tf.mul(a, d)) as tf.Tensor2D];
+    }
+  }
+}

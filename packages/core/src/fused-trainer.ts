@@ -85,6 +85,8 @@ export class FusedTrainer implements StepTrainer, ResumableTrainer {
       case 'ssm-vr':
         objective = { kind: loss.kind, projections: projectionArrays(rng, loss.projection, n, d, loss.projections), count: loss.projections };
         break;
+      case 'ml':
+        throw new Error('loss ml trains energy networks, which have no fused path (docs/numerics.md): use model.engine tfjs');
     }
     const { input, scale } = fused.inputs(perturbed, draw?.cond, n);
     return { n, input, scale, weight: draw?.weight ?? null, objective };
@@ -132,6 +134,7 @@ export class FusedTrainer implements StepTrainer, ResumableTrainer {
 
 /** The tfjs losses' refusals, so both engines reject the same configurations with the same words. */
 function checkLoss(loss: LossSpec, family: NoiseFamily): void {
+  if (loss.kind === 'ml') throw new Error('loss ml trains energy networks, which have no fused path (docs/numerics.md): use model.engine tfjs');
   if (loss.kind === 'dsm' && family.kind === 'clean') throw new Error('loss dsm needs noise levels (a noise schedule with at least one level) or an sde');
   if ((loss.kind === 'ssm' || loss.kind === 'ssm-vr') && !(Number.isInteger(loss.projections) && loss.projections >= 1)) {
     throw new Error(`slicedScoreMatching: projections must be an integer >= 1, got ${loss.projections}`);

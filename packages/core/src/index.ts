@@ -14,6 +14,9 @@ export {
   hutchinsonDivergence,
 } from './autodiff';
 export { type Conditioning, type TimeInput, type ScoreNetworkOptions, type ScoreNetwork, createScoreNetwork } from './score-network';
+export { type EnergyFn, type EnergyNetwork, createEnergyNetwork } from './energy-network';
+export { energyMlp } from './energy-mlp';
+export { type Network, createNetwork } from './network';
 export {
   type NoiseFamily,
   type Condition,
@@ -55,6 +58,6 @@ export { euler } from './ode/euler';
 export { rk4 } from './ode/rk4';
 export { type DormandPrinceOptions, dormandPrince } from './ode/dormand-prince';
 export { createOdeSolver, solveOde } from './ode/solve-ode';
-export { type Activation, activate, fastSoftplus, fastTanh } from './activations';
+export { type Activation, activate, activateWithCurvature, fastSoftplus, fastTanh } from './activations';
 export { type FusedInputs, type FusedNetwork, createFusedNetwork, fusedInputs, kernelsAvailable } from './fused-network';
 export { type StepTrainer, type FusedTrainerOptions, FusedTrainer, projectionArrays } from './fused-trainer';

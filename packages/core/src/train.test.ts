@@ -23,6 +23,24 @@ describe('Trainer', () => {
     trainer.dispose();
   });
 
+  it('clipGradNorm scales the gradient to norm c (sgd: the step is lr c / |g| times the gradient) and reports the norm before clipping', () => {
+    // At w = 0 the gradient of sum (w - t)^2 is -2 t = (-2, 4, -6), norm sqrt(56) = 7.48: clipped to 1, sgd with lr 0.5 moves w by
+    // 0.5 * (2, -4, 6) / sqrt(56); unclipped (c = 100 > norm) by 0.5 * (2, -4, 6).
+    for (const [c, factor] of [
+      [1, 1 / Math.sqrt(56)],
+      [100, 1],
+    ]) {
+      const target = tf.tensor1d([1, -2, 3]);
+      const w = tf.variable(tf.zeros([3]));
+      const trainer = new Trainer({ params: [w], objective: () => tf.sum(tf.square(tf.sub(w, target))) as tf.Scalar, optimizer: 'sgd', lr: 0.5, clipGradNorm: c });
+      expect(trainer.step(true)!.gradNorm).toBeCloseTo(Math.sqrt(56), 5);
+      Array.from(w.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(0.5 * [2, -4, 6][i] * factor, 5));
+      tf.dispose([target, w]);
+      trainer.dispose();
+    }
+    expect(() => new Trainer({ params: [tf.variable(tf.zeros([1]))], objective: () => tf.scalar(0), optimizer: 'sgd', lr: 1, clipGradNorm: 0 })).toThrow(/clipGradNorm must be > 0/);
+  });
+
   it('rejects a bad learning rate', () => {
     expect(() => new Trainer({ params: [tf.variable(tf.zeros([1]))], objective: () => tf.scalar(0), optimizer: 'sgd', lr: 0 })).toThrow(/lr must be > 0/);
   });

@@ -11,11 +11,13 @@ export interface TrainerOptions {
   objective: () => tf.Scalar;
   optimizer: OptimizerKind;
   lr: number;
+  /** Clip the global L2 norm of the gradient to at most this before the update (train.clipGradNorm); undefined: no clipping. */
+  clipGradNorm?: number;
 }
 
 export interface StepReport {
   loss: number;
-  /** Global L2 norm of the weight gradient, before the update. */
+  /** Global L2 norm of the weight gradient, before the update (and before clipping). */
   gradNorm: number;
 }
 
@@ -29,6 +31,7 @@ export class Trainer implements ResumableTrainer {
   private readonly jsAdam: JsAdam | null;
   private readonly params: tf.Variable[];
   private readonly objective: () => tf.Scalar;
+  private readonly clipGradNorm: number | undefined;
   stepsDone = 0;
 
   constructor(options: TrainerOptions) {
@@ -36,6 +39,8 @@ export class Trainer implements ResumableTrainer {
     if (options.params.length === 0) throw new Error('nothing to train: params is empty');
     this.params = options.params;
     this.objective = options.objective;
+    if (options.clipGradNorm !== undefined && !(options.clipGradNorm > 0)) throw new Error(`clipGradNorm must be > 0, got ${options.clipGradNorm}`);
+    this.clipGradNorm = options.clipGradNorm;
     // Adam runs in JavaScript (JsAdam): same update as PyTorch, a fraction of the kernels.
     this.jsAdam = options.optimizer === 'adam' ? new JsAdam(options.params, options.lr) : null;
     this.optimizer = options.optimizer === 'adam' ? null : createOptimizer(options.optimizer, options.lr);
@@ -46,10 +51,21 @@ export class Trainer implements ResumableTrainer {
     tf.tidy(() => {
       const { value, grads } = tf.variableGrads(this.objective, this.params);
       // A weight the loss does not depend on gets no gradient (null): it stays unchanged.
-      const ordered = this.params.map((p) => grads[p.name] ?? null);
+      let ordered: (tf.Tensor | null)[] = this.params.map((p) => grads[p.name] ?? null);
+      let clippedFrom: number | null = null;
+      if (this.clipGradNorm !== undefined) {
+        // g <- g min(1, c / |g|): one sync for the norm, only on runs that ask for clipping.
+        const present = ordered.filter((g): g is tf.Tensor => g !== null);
+        const norm = present.length ? Math.sqrt(tf.addN(present.map((g) => tf.sum(tf.square(g)))).dataSync()[0]) : 0;
+        clippedFrom = norm;
+        if (norm > this.clipGradNorm) {
+          const factor = this.clipGradNorm / norm;
+          ordered = ordered.map((g) => (g ? tf.mul(g, factor) : null));
+        }
+      }
       if (this.jsAdam) {
         const sq = this.jsAdam.apply(ordered);
-        if (read) report = { loss: value.dataSync()[0], gradNorm: Math.sqrt(sq) };
+        if (read) report = { loss: value.dataSync()[0], gradNorm: clippedFrom ?? Math.sqrt(sq) };
         return;
       }
       const present: tf.NamedTensorMap = {};
@@ -59,7 +75,7 @@ export class Trainer implements ResumableTrainer {
       if (read) {
         const sq = tf.addN(Object.values(present).map((g) => tf.sum(tf.square(g))));
         const both = tf.stack([value, tf.sqrt(sq)]).dataSync();
-        report = { loss: both[0], gradNorm: both[1] };
+        report = { loss: both[0], gradNorm: clippedFrom ?? both[1] };
       }
       this.optimizer!.applyGradients(present);
     });

@@ -44,6 +44,21 @@ describe('checkpoint encoding', () => {
     }
   });
 
+  it('round-trips a replay buffer (loss ml, persistent) after the streams, and is unchanged without one', () => {
+    const rng = new Rng(2);
+    const c = randomCheckpoint(rng, [6, 3], true, 9);
+    const plain = encodeCheckpoint(c);
+    const buffer = rng.normalArray(7 * 2);
+    const withBuffer = encodeCheckpoint({ ...c, replayBuffer: buffer });
+    expect(withBuffer.length).toBe(checkpointByteLength([6, 3], true, 9, 14));
+    // u32 length, u32 0, 14 float32 (56 bytes, already a multiple of 8).
+    expect(withBuffer.length).toBe(plain.length + 8 + 56);
+    expect(decodeCheckpoint(withBuffer)).toEqual({ ...c, replayBuffer: buffer });
+    expect(decodeCheckpoint(plain)).toEqual(c);
+    expect(Array.from(encodeCheckpoint({ ...c, replayBuffer: null }))).toEqual(Array.from(plain));
+    expect(() => decodeCheckpoint(withBuffer.subarray(0, withBuffer.length - 8))).toThrow(/bytes where its header says/);
+  });
+
   it('is a small header, float32 weights and float64 moments: 91,208 bytes for the quickstart 64-64 MLP', () => {
     const quickstart = resolveRunConfig({
       dataset: { kind: 'mog2d-weighted' },

@@ -129,7 +129,11 @@ export function extremeScale(config: ResolvedRunConfig, family: NoiseFamily, dat
 
 /** Advice for a diverged training loss: an extreme scale if there is one, else the learning rate. */
 export function trainingDivergenceAdvice(config: ResolvedRunConfig, family: NoiseFamily, data: Box): string {
-  return extremeScale(config, family, data) ?? 'try a smaller train.lr';
+  const fallback =
+    config.loss?.kind === 'ml'
+      ? 'try a smaller loss.negatives.stepSize (the Langevin chains of the negatives may have left the data), a smaller train.lr, train.clipGradNorm or loss.alpha > 0'
+      : 'try a smaller train.lr';
+  return extremeScale(config, family, data) ?? fallback;
 }
 
 /** The sampler key to change when its chains diverge. */

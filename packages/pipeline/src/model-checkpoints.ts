@@ -5,7 +5,7 @@
  * numbers of an uninterrupted one) or another run's final model (weights only, training skipped).
  */
 import * as tf from '@tensorflow/tfjs';
-import { isResumableTrainer, type FusedNetwork, type ScoreNetwork, type StepTrainer, type TrainerState } from '@scorelab/core';
+import { isResumableTrainer, type FusedNetwork, type Network, type StepTrainer, type TrainerState } from '@scorelab/core';
 import type { TrainSpec } from '@scorelab/config';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from './checkpoint';
 import type { RunHooks } from './hooks';
@@ -25,14 +25,17 @@ export interface TrainingStart {
 }
 
 export interface CheckpointedModel {
-  network: ScoreNetwork;
+  network: Network;
   fused: FusedNetwork | null;
   rngs: RunRngs;
+  /** Training state besides the trainer's and the streams: loss ml's replay buffer (null: none). */
+  replayBuffer?: { state(): Float32Array | null; restore(state: Float32Array | null): void } | null;
 }
 
 /** The trainLoop options that save checkpoints through `hooks` and start from `start`. */
 export function checkpointing(model: CheckpointedModel, trainSpec: TrainSpec, fusedTrainer: StepTrainer | undefined, hooks: RunHooks, start: TrainingStart | null): Pick<TrainLoopOptions, 'startStep' | 'restore' | 'checkpoint'> {
   const { network, fused, rngs } = model;
+  const replayBuffer = model.replayBuffer ?? null;
   const weights = (): Float32Array[] => {
     fused?.pushWeights();
     return network.params.map((p) => Float32Array.from(p.dataSync()));
@@ -57,7 +60,7 @@ export function checkpointing(model: CheckpointedModel, trainSpec: TrainSpec, fu
         // Without the optimiser's state only the final model can be kept: enough to sample it, not to resume.
         else if (final) state = { steps: step, weights: weights(), adam: null };
         else return;
-        return save(step, encodeCheckpoint({ trainer: state, rngs: (final ? beforeFinalEvaluation : null) ?? rngStates(rngs) }), final);
+        return save(step, encodeCheckpoint({ trainer: state, rngs: (final ? beforeFinalEvaluation : null) ?? rngStates(rngs), replayBuffer: replayBuffer?.state() ?? null }), final);
       },
     };
   }
@@ -92,6 +95,7 @@ export function checkpointing(model: CheckpointedModel, trainSpec: TrainSpec, fu
     // The fused trainer's restore puts the weights and moments into the kernel itself (pullWeights would reset the moments).
     trainer.restore(checkpoint.trainer);
     restoreRngs(rngs, checkpoint.rngs);
+    replayBuffer?.restore(checkpoint.replayBuffer ?? null);
   };
   return options;
 }

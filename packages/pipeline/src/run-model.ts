@@ -7,20 +7,21 @@
 import {
   FusedTrainer,
   createFusedNetwork,
-  createScoreNetwork,
+  createNetwork,
   exactScore,
   kernelsAvailable,
   noiseFamily,
   type FusedNetwork,
+  type Network,
   type NoiseFamily,
   type ScoreFn,
-  type ScoreNetwork,
 } from '@scorelab/core';
 import { createDataset, type Dataset } from '@scorelab/datasets';
 import { createLoss } from '@scorelab/losses';
 import type { MlpModelSpec, ResolvedRunConfig } from '@scorelab/config';
 import { dataBox, trainingDivergenceAdvice } from './divergence';
 import type { RunHooks } from './hooks';
+import { MaximumLikelihoodTrainer } from './ml-training';
 import { checkpointing, type TrainingStart } from './model-checkpoints';
 import { runRngs, type RunRngs } from './rngs';
 import { trainLoop } from './train-loop';
@@ -46,13 +47,21 @@ export function defaultEngineChoice(): EngineChoice {
 
 /**
  * The engine a run's model uses: null for the analytic model (no network); model.engine, else `choice`
- * (default: defaultEngineChoice()). auto is fused wherever the kernels load (every mlp model: all
+ * (default: defaultEngineChoice()). auto is fused wherever the kernels load and apply (every mlp model: all
  * activations, conditionings, losses, projections and both optimisers are fused), else tfjs; an
- * explicit fused fails when they cannot load (wasm SIMD missing).
+ * explicit fused fails when they cannot load (wasm SIMD missing). Energy networks and train.clipGradNorm
+ * have no fused path yet: auto (or a fused default from SCORELAB_ENGINE) is tfjs for them, an explicit
+ * model.engine fused is refused (the config rules refuse it first).
  */
 export function resolveEngine(config: ResolvedRunConfig, choice: EngineChoice = defaultEngineChoice()): Engine | null {
-  if (config.model.kind !== 'mlp') return null;
-  const wanted = config.model.engine ?? choice;
+  const { model } = config;
+  if (model.kind === 'analytic') return null;
+  const noFusedPath = model.kind === 'energy' ? 'energy networks' : config.train?.clipGradNorm !== undefined ? 'train.clipGradNorm' : null;
+  if (noFusedPath) {
+    if (model.engine === 'fused') throw new Error(`model.engine fused: ${noFusedPath} have no fused path (docs/numerics.md); use model.engine tfjs`);
+    return 'tfjs';
+  }
+  const wanted = model.engine ?? choice;
   switch (wanted) {
     case 'tfjs':
       return 'tfjs';
@@ -73,8 +82,8 @@ export interface RunModel {
   readonly family: NoiseFamily;
   /** The exact perturbed score under the family (the `analytic` model, and the reference of eval/fisher). */
   readonly exact: ScoreFn;
-  /** The trained network; null for the analytic model. */
-  readonly network: ScoreNetwork | null;
+  /** The trained network (the score MLP or the energy network, model.kind); null for the analytic model. */
+  readonly network: Network | null;
   /**
    * The network's tfjs score (differentiable; its tf.Variables hold the trained weights once training
    * returns), or the exact one. What needs gradients through the score (eval/nll) calls this.
@@ -96,8 +105,8 @@ export function buildRunModel(config: ResolvedRunConfig, seed: number, engine: E
   const dataset = createDataset(config.dataset);
   const family = noiseFamily(config);
   const exact = exactScore(dataset, family);
-  const network = config.model.kind === 'mlp' ? createScoreNetwork(config.model, dataset.dim, family, rngs.init) : null;
-  const fused = network && engine === 'fused' ? createFusedNetwork(network, family) : null;
+  const network = config.model.kind === 'analytic' ? null : createNetwork(config.model, dataset.dim, family, rngs.init);
+  const fused = network?.kind === 'mlp' && engine === 'fused' ? createFusedNetwork(network, family) : null;
   const score = network?.score ?? exact;
   return {
     config,
@@ -126,22 +135,26 @@ export async function trainRunModel(model: RunModel, hooks: RunHooks, evaluate: 
   if (!network || !config.train || !config.loss) return 0;
   const trainSpec = config.train;
   const sample = () => dataset.sample(trainSpec.batchSize, rngs.data);
-  const loss = createLoss(config.loss, family);
+  const ml = config.loss.kind === 'ml' ? maximumLikelihoodTrainer(model, hooks) : null;
+  const loss = ml ? null : createLoss(config.loss, family);
   // On the fused engine the kernel holds the weights while training: the tf.Variables are brought up to
   // date before every evaluation (eval/nll differentiates the tfjs network) and when training ends.
-  const trainer = fused ? new FusedTrainer({ fused, loss: config.loss, family, sample, rng: rngs.loss, optimizer: trainSpec.optimizer, lr: trainSpec.lr }) : undefined;
+  const trainer = fused ? new FusedTrainer({ fused, loss: config.loss, family, sample, rng: rngs.loss, optimizer: trainSpec.optimizer, lr: trainSpec.lr }) : (ml ?? undefined);
   try {
     await trainLoop(
       {
         train: trainSpec,
         params: network.params,
-        objective: () => loss(network.score, sample(), rngs.loss),
+        objective: () => {
+          if (!loss) throw new Error('loss ml steps through its MaximumLikelihoodTrainer, not an objective');
+          return loss(network.score, sample(), rngs.loss);
+        },
         evaluate: evaluate && fused ? (step) => (fused.pushWeights(), evaluate(step)) : evaluate,
         evalEvery: config.eval?.every ?? trainSpec.steps,
         trainer,
         divergenceAdvice: () => trainingDivergenceAdvice(config, family, dataBox(dataset, rngs.range)),
         // Checkpoints through hooks.checkpoint, and the start from one (model-checkpoints.ts).
-        ...checkpointing({ network, fused, rngs }, trainSpec, trainer, hooks, start),
+        ...checkpointing({ network, fused, rngs, replayBuffer: ml?.replayBuffer ?? null }, trainSpec, trainer, hooks, start),
       },
       hooks,
     );
@@ -149,6 +162,18 @@ export async function trainRunModel(model: RunModel, hooks: RunHooks, evaluate: 
     fused?.pushWeights();
   }
   return trainSpec.steps;
+}
+
+/**
+ * The trainer of loss ml (energy networks only). Noise negatives (init noise, and the persistent buffer's fill and
+ * reinitialisation) are uniform on the data's bounding box, measured once from the range stream.
+ */
+function maximumLikelihoodTrainer(model: RunModel, hooks: RunHooks): MaximumLikelihoodTrainer {
+  const { config, network, dataset, rngs } = model;
+  if (network?.kind !== 'energy') throw new Error(`loss ml needs model.kind energy, got ${config.model.kind}`);
+  const train = config.train!;
+  const box = config.loss!.negatives?.init === 'data' ? null : dataBox(dataset, rngs.range);
+  return new MaximumLikelihoodTrainer({ network, family: model.family, loss: config.loss!, train, sample: () => dataset.sample(train.batchSize, rngs.data), rng: rngs.loss, box, hooks });
 }
 
 /** Hooks that record nothing and never stop: for scripts that only want the numbers a run computes. */

@@ -34,7 +34,7 @@ export interface TrainLoopOptions {
 /** The optimiser loop: logs train/loss, train/grad_norm, perf/steps_per_sec every logEvery steps, stops on divergence. */
 export async function trainLoop(opts: TrainLoopOptions, hooks: RunHooks): Promise<void> {
   const { train: trainSpec, evaluate, evalEvery } = opts;
-  const trainer: StepTrainer = opts.trainer ?? new Trainer({ params: opts.params, objective: opts.objective, optimizer: trainSpec.optimizer, lr: trainSpec.lr });
+  const trainer: StepTrainer = opts.trainer ?? new Trainer({ params: opts.params, objective: opts.objective, optimizer: trainSpec.optimizer, lr: trainSpec.lr, clipGradNorm: trainSpec.clipGradNorm });
   const startStep = opts.startStep ?? 0;
   let lastLogTime = performance.now();
   let lastLogStep = startStep;

@@ -78,8 +78,10 @@ export function memoryTerms(c: Config): MemoryTerm[] {
   const a = activationsPerRow(c, dim);
   const levels = c.sde ? SDE_EVAL_POINTS : c.noise ? noiseLevels(c.noise) : 1;
   const terms: MemoryTerm[] = [];
-  if (c.train && c.model.kind === 'mlp') {
-    const per = c.loss?.kind === 'sm' ? dim : c.loss?.kind === 'ssm' || c.loss?.kind === 'ssm-vr' ? c.loss.projections : 1;
+  if (c.train && c.model.kind !== 'analytic') {
+    const rows = c.loss?.kind === 'sm' ? dim : c.loss?.kind === 'ssm' || c.loss?.kind === 'ssm-vr' ? c.loss.projections : c.loss?.kind === 'ml' ? 2 : 1;
+    // An energy network's score is its backward pass: twice the activations of the score MLP's forward pass.
+    const per = c.model.kind === 'energy' ? 2 * rows : rows;
     const unit = per * a * TRAIN_COPIES * BYTES_PER_FLOAT;
     terms.push({ what: 'a training step', bytes: c.train.batchSize * unit, path: ['train', 'batchSize'], value: c.train.batchSize, perUnit: `${per === 1 ? '' : `${per} rows x `}${a} activations x ${TRAIN_COPIES} copies x 4 bytes` });
   }

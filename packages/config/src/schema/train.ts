@@ -19,7 +19,15 @@ export const TrainSchema = z
       .min(0)
       .optional()
       .describe('How many of the latest intermediate checkpoints to keep besides the final one (default 1). Not part of the training hash.'),
+    // No default: configs without it keep their config hash, and no clipping is the old behaviour.
+    clipGradNorm: z
+      .number()
+      .positive()
+      .optional()
+      .describe(
+        'Clip the global L2 norm of each step\'s weight gradient to at most this value before the optimiser (train/grad_norm logs the norm before clipping). tfjs engine only (engine auto resolves to tfjs when it is set). Default: no clipping.',
+      ),
   })
-  .describe('Training of the score network. Required for mlp models; analytic models skip training.');
+  .describe('Training of the score network. Required for mlp and energy models; analytic models skip training.');
 
 export type TrainSpec = z.output<typeof TrainSchema>;
