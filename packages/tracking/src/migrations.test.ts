@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SchemaVersionError } from './errors';
 import { MIGRATIONS, SCHEMA_VERSION, migrate, schemaVersion, type Migration } from './migrations';
-import { openStore } from './sqlite-store';
+import { openSqliteStore as openStore } from './sqlite-store';
 import { CLAIM, tempDir } from './test/helpers';
 
 const tmp = tempDir();

@@ -6,14 +6,17 @@ import { encodeArtifact } from './artifact-codec';
 import { toJson } from './codec';
 import { NotFoundError, ReadOnlyStoreError, StoreError, StoreWriteError } from './errors';
 import { toExportRecord } from './export-rows';
+import type { ImportBatch, ImportTarget } from './import-rows';
 import { crashMessage, type StaleCandidate } from './liveness';
 import { errorText, firstLine, retryMessage, startMessage } from './run-events';
 import { checkMetricPoints, checkNewRuns, checkNewSweep, checkSeriesOptions, checkSweepStatus, checkTransition, findSweep } from './run-validation';
 import { type ConnectionSettings, connectionSettings, openConnection } from './sqlite-connection';
+import { importSqlite } from './sqlite-import';
 import { insertMetrics } from './sqlite-metrics';
+import { sqliteSeries } from './sqlite-series';
 import * as q from './sqlite-queries';
 import { type RunRow, toRun, toSweep } from './sqlite-rows';
-import { emptyCounts, metricSeriesFromRows, summariseRun } from './summaries';
+import { emptyCounts, summariseRun } from './summaries';
 import type {
   Artifact, ArtifactInfo, ClaimOptions, EpochMs, ExportRecord, MetricPoint, MetricScope, MetricSeries, ModelRecord, NewArtifact, NewModel, NewRun, NewSweep,
   Progress, RetryOptions, Run, RunClaim, RunDetail, RunFilter, RunStatus, RunStore, RunSummary, SeriesOptions, Sweep, SweepOwner, SweepStatus, SweepSummary,
@@ -33,7 +36,7 @@ export interface OpenStoreOptions {
 }
 
 /** Opens (creating file, parent directories and schema as needed) the SQLite store at `path`. */
-export async function openStore(path: string, options: OpenStoreOptions = {}): Promise<SqliteRunStore> {
+export async function openSqliteStore(path: string, options: OpenStoreOptions = {}): Promise<SqliteRunStore> {
   return new SqliteRunStore(path, options);
 }
 
@@ -44,7 +47,7 @@ function isForeignKeyError(e: unknown): boolean {
   return (e as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
 }
 
-export class SqliteRunStore implements RunStore {
+export class SqliteRunStore implements RunStore, ImportTarget {
   readonly readonly: boolean;
   readonly path: string;
   private readonly db: Database.Database;
@@ -103,7 +106,7 @@ export class SqliteRunStore implements RunStore {
         const existing = q.sweepByName(this.stmt, sweep.name, this.now());
         throw new StoreError(`sweep '${sweep.name}' already exists (id ${existing?.id}); resume it or choose another name`);
       }
-      return this.sweepById(Number(info.lastInsertRowid))!;
+      return q.sweepById(this.stmt, Number(info.lastInsertRowid), this.now())!;
     });
   }
 
@@ -129,19 +132,13 @@ export class SqliteRunStore implements RunStore {
     });
   }
 
-  private sweepById(id: number): Sweep | undefined {
-    return q.sweepById(this.stmt, id, this.now());
-  }
-
   private resolveSweep(idOrName: number | string): Sweep | undefined {
     const now = this.now();
     return findSweep(idOrName, (id) => q.sweepById(this.stmt, id, now), (name) => q.sweepByName(this.stmt, name, now));
   }
 
   async listSweeps(): Promise<SweepSummary[]> {
-    const rows = q.sweepRows(this.stmt);
-    const counts = q.statusCounts(this.stmt);
-    const now = this.now();
+    const [rows, counts, now] = [q.sweepRows(this.stmt), q.statusCounts(this.stmt), this.now()];
     return rows.map((r) => ({ ...toSweep(r, now), counts: counts.get(r.id) ?? emptyCounts() }));
   }
 
@@ -155,7 +152,7 @@ export class SqliteRunStore implements RunStore {
 
   async addRuns(sweepId: number, runs: NewRun[], options: { skipExisting?: boolean } = {}): Promise<Run[]> {
     return this.write('addRuns', () => {
-      if (!this.sweepById(sweepId)) throw new NotFoundError(`sweep ${sweepId} does not exist`);
+      if (!q.sweepById(this.stmt, sweepId, this.now())) throw new NotFoundError(`sweep ${sweepId} does not exist`);
       checkNewRuns(runs);
       const conflict = options.skipExisting ? 'ON CONFLICT (sweep_id, idx) DO NOTHING' : '';
       const insert = this.stmt(
@@ -382,9 +379,7 @@ export class SqliteRunStore implements RunStore {
   }
 
   async deleteArtifact(runId: number, name: string): Promise<void> {
-    return this.write('deleteArtifact', () => {
-      this.stmt(`DELETE FROM artifacts WHERE run_id = ? AND name = ?`).run(runId, name);
-    });
+    return this.write('deleteArtifact', () => void this.stmt(`DELETE FROM artifacts WHERE run_id = ? AND name = ?`).run(runId, name));
   }
 
   async saveModel(model: NewModel): Promise<ModelRecord> {
@@ -471,7 +466,7 @@ export class SqliteRunStore implements RunStore {
 
   async metricSeries(runId: number, key: string, options: SeriesOptions = {}): Promise<MetricSeries> {
     checkSeriesOptions(options);
-    return metricSeriesFromRows(runId, key, q.seriesRows(this.stmt, runId, key), options.maxPoints);
+    return sqliteSeries(this.stmt, runId, key, options.maxPoints);
   }
 
   async listArtifacts(runId: number): Promise<ArtifactInfo[]> {
@@ -490,6 +485,11 @@ export class SqliteRunStore implements RunStore {
       filter = { sweepId: sweep.id };
     }
     return (await this.listRuns(filter)).map(toExportRecord);
+  }
+
+  /** copyStore's writes (import-rows.ts): one batch in one transaction. */
+  async importRows(batch: ImportBatch): Promise<void> {
+    return this.write('importRows', () => this.db.transaction(() => importSqlite(this.stmt, batch, this.now())).immediate());
   }
 
   async close(): Promise<void> {

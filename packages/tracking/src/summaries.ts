@@ -51,13 +51,28 @@ export function summariseRun(run: Run, sweepName: string, latest: Record<string,
   return { ...run, sweepName, latest, durationMs };
 }
 
-/** A stored series, rows [step, value, nonfinite, wallTime] in step order, LTTB-downsampled to
- * `maxPoints` when it has more (checkSeriesOptions has vetted maxPoints). */
+/**
+ * Series up to this many stored points are LTTB-downsampled over every point. Longer ones are cut
+ * into seriesBuckets(maxPoints) equal step ranges in SQL, and only each bucket's candidates leave
+ * the database (its first and last point, its smallest and largest finite value, its first
+ * non-finite one); LTTB then picks maxPoints among those (docs/store.md, Downsampling).
+ */
+export const EXACT_SERIES_LIMIT = 50_000;
+
+/** How many step buckets a long series is cut into for maxPoints returned points. */
+export function seriesBuckets(maxPoints: number): number {
+  return 2 * maxPoints;
+}
+
+/** A stored series, rows [step, value, nonfinite, wallTime] in step order (every point, or the
+ * candidates of a bucketed series of `total` points), LTTB-downsampled to `maxPoints` when it has
+ * more (checkSeriesOptions has vetted maxPoints). */
 export function metricSeriesFromRows(
   runId: number,
   key: string,
   rows: readonly [step: number, value: number | null, nonfinite: string | null, wallTime: EpochMs][],
   maxPoints: number | undefined,
+  total = rows.length,
 ): MetricSeries {
   const n = rows.length;
   const steps = new Float64Array(n);
@@ -66,13 +81,12 @@ export function metricSeriesFromRows(
     steps[i] = rows[i][0];
     values[i] = decodeValue(rows[i][1], rows[i][2]);
   }
-  const downsampled = maxPoints !== undefined && maxPoints < n;
-  const kept = downsampled ? lttbIndicesXY(steps, values, maxPoints) : Array.from({ length: n }, (_, i) => i);
+  const kept = maxPoints !== undefined && maxPoints < n ? lttbIndicesXY(steps, values, maxPoints) : Array.from({ length: n }, (_, i) => i);
   return {
     runId,
     key,
     points: kept.map((i): SeriesPoint => ({ step: rows[i][0], value: values[i], wallTime: rows[i][3] })),
-    total: n,
-    downsampled,
+    total,
+    downsampled: maxPoints !== undefined && maxPoints < total,
   };
 }

@@ -1,6 +1,6 @@
 // Child process of concurrency.test.ts: one worker with its own connection.
 //
-//   node --import tsx concurrent-writer.ts write DB SWEEP RUNS POINTS BATCH
+//   node --import tsx concurrent-writer.ts write STORE SWEEP RUNS POINTS BATCH   (STORE: a SQLite path or a postgres:// URL)
 //     opens (maybe creating) the store, creates the sweep and its RUNS runs unless another worker
 //     did, claims a run, logs POINTS points (keys a/b alternating, step = i >> 1) in batches of
 //     BATCH with a heartbeat after each, finishes the run and prints {"runId", "points"}.
@@ -8,7 +8,7 @@
 //     starts the run, heartbeats once, prints "ready" and then hangs without heartbeats until killed.
 import { hostname } from 'node:os';
 import { StoreError } from '../errors';
-import { openStore } from '../sqlite-store';
+import { openStore } from '../open-store';
 import type { MetricPoint, RunClaim } from '../types';
 import { newRun } from './helpers';
 

@@ -1,4 +1,5 @@
 // Shared fixtures of the tracking tests (not part of the public API).
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,4 +37,9 @@ export class FakeClock {
   advance(ms: number): void {
     this.t += ms;
   }
+}
+
+/** The pid of a process that has exited (and been reaped). */
+export function deadPid(): number {
+  return spawnSync(process.execPath, ['-e', '0']).pid!;
 }
