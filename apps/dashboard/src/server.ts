@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { openStore } from '@scorelab/tracking';
+import { resolve } from 'node:path';
+import { isPostgresUrl, openStore } from '@scorelab/tracking';
 import type { RunStore } from '@scorelab/tracking';
 import { createApp } from './app';
 import { clientBundle } from './bundle-client';
@@ -8,7 +9,7 @@ import type { StoreHealth } from './api-types';
 import { ServedStore } from './served-store';
 
 export interface StartServerOptions {
-  /** The run store file; opened read-only (it must exist). */
+  /** The run store, opened read-only: a SQLite file (it must exist) or a postgres:// URL. */
   dbPath: string;
   /** 0 = an ephemeral port (tests). Default 4200. */
   port?: number;
@@ -34,8 +35,10 @@ const LOOPBACK = ['127.0.0.1', 'localhost', '::1', '[::1]'];
 export async function startServer(options: StartServerOptions): Promise<DashboardServer> {
   const host = options.host ?? '127.0.0.1';
   // The store first: a file that is not a scorelab store is refused (UnusableStoreError) before any bundling.
-  const open = (path: string) => openStore(path, { readonly: true });
+  const open = (target: string) => openStore(target, { readonly: true });
   const store = await open(options.dbPath);
+  // A SQLite file is watched for deletion or replacement; a PostgreSQL database has no file to watch.
+  const watchedPath = isPostgresUrl(options.dbPath) ? null : resolve(options.dbPath);
   // The pages' scripts are bundled before the server listens, so a broken client fails here.
   const client = clientBundle();
   try {
@@ -46,7 +49,7 @@ export async function startServer(options: StartServerOptions): Promise<Dashboar
   }
   // On loopback only loopback names may appear in Host: a web page on another site cannot reach the
   // dashboard through DNS rebinding. Bound elsewhere (--host 0.0.0.0) any Host is accepted.
-  const served = new ServedStore(store, store.path, { open, checkEveryMs: options.storeCheckMs, onChange: options.onStoreChange });
+  const served = watchedPath === null ? new ServedStore(store) : new ServedStore(store, watchedPath, { open, checkEveryMs: options.storeCheckMs, onChange: options.onStoreChange });
   const app = createApp(served, { allowedHosts: LOOPBACK.includes(host) ? LOOPBACK : undefined, client });
   let server: Server;
   try {

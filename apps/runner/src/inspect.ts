@@ -3,7 +3,9 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { openStore, SchemaVersionError, UnusableStoreError, type ExportRecord, type RunStore, type SweepSummary } from '@scorelab/tracking';
+import { isConnectionError } from './connection-errors';
 import { UsageError } from './errors';
+import { redactStore, storeLabel, type StoreLocation } from './store-location';
 import { formatDuration, formatNumber, formatParams, formatTime, renderTable, type Column } from './format';
 import { runsTable } from './run-sweep';
 
@@ -15,17 +17,22 @@ export function unusableStoreMessage(e: unknown): string | null {
   return e instanceof UnusableStoreError || e instanceof SchemaVersionError ? e.message : null;
 }
 
-export async function withReadonlyStore<T>(dbPath: string, command: string, body: (store: RunStore) => Promise<T>): Promise<T> {
-  const path = resolve(dbPath);
-  if (!existsSync(path)) throw new UsageError(`no run store at ${path}: run a sweep first (npx nx run runner:sweep), or point to a store with --db FILE`, command);
-  if (statSync(path).isDirectory()) throw new UsageError(`--db ${dbPath} is a directory, not a store file`, command);
+export async function withReadonlyStore<T>(loc: StoreLocation, command: string, body: (store: RunStore) => Promise<T>): Promise<T> {
+  let target: string;
+  if (loc.kind === 'sqlite') {
+    target = resolve(loc.path);
+    if (!existsSync(target)) throw new UsageError(`no run store at ${target}: run a sweep first (npx nx run runner:sweep), or point to a store with --store FILE|URL`, command);
+    if (statSync(target).isDirectory()) throw new UsageError(`--db ${loc.path} is a directory, not a store file`, command);
+  } else target = loc.url;
   let store: RunStore;
   try {
-    store = await openStore(path, { readonly: true });
+    store = await openStore(target, { readonly: true });
   } catch (e) {
-    // Says what the file is and what to do in one line (the CLI exits 2 with it).
+    // Says what the store is and what to do in one line (the CLI exits 2 with it).
     if (e instanceof UnusableStoreError || e instanceof SchemaVersionError) throw e;
-    throw new UsageError(`cannot open the run store ${path}: ${(e as Error).message}`, command);
+    const why = redactStore((e as Error).message, loc);
+    const hint = loc.kind === 'postgres' && isConnectionError(e) ? ' (is the server running, and is the URL right?)' : '';
+    throw new UsageError(`cannot open the run store ${storeLabel(loc)}: ${why}${hint}`, command);
   }
   try {
     return await body(store);
@@ -43,7 +50,7 @@ async function sweepOrFail(store: RunStore, name: string, command: string): Prom
   return sweep;
 }
 
-export async function lsCommand(dbPath: string, sweepName: string | undefined): Promise<string> {
+export async function lsCommand(dbPath: StoreLocation, sweepName: string | undefined): Promise<string> {
   return withReadonlyStore(dbPath, 'ls', async (store) => {
     if (sweepName === undefined) {
       const sweeps = await store.listSweeps();
@@ -81,7 +88,7 @@ async function modelLine(store: RunStore, run: { id: number; modelId: number | n
   return `sampled the model trained by run ${model.sourceRunId}${source ? ` of sweep ${source.sweepName}` : ''} (${what}; its training curves are on that run)`;
 }
 
-export async function showCommand(dbPath: string, runId: number): Promise<string> {
+export async function showCommand(dbPath: StoreLocation, runId: number): Promise<string> {
   return withReadonlyStore(dbPath, 'show', async (store) => {
     const run = await store.getRun(runId);
     if (!run) throw new UsageError(`no run ${runId} in this store (list them with: npx scorelab ls --sweep NAME)`, 'show');
@@ -221,7 +228,7 @@ export function exportJson(records: readonly ExportRecord[]): string {
   return `${JSON.stringify(out, null, 2)}\n`;
 }
 
-export async function exportCommand(dbPath: string, sweepName: string | undefined, format: 'json' | 'csv', outPath: string | undefined): Promise<{ text: string; count: number; written?: string }> {
+export async function exportCommand(dbPath: StoreLocation, sweepName: string | undefined, format: 'json' | 'csv', outPath: string | undefined): Promise<{ text: string; count: number; written?: string }> {
   const records = await withReadonlyStore(dbPath, 'export', async (store) => {
     if (sweepName !== undefined) await sweepOrFail(store, sweepName, 'export');
     return store.exportRuns(sweepName === undefined ? {} : { sweep: sweepName });

@@ -18,11 +18,14 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { IllegalTransitionError, StoreWriteError, type RunStore } from '@scorelab/tracking';
+import { IllegalTransitionError, StoreWriteError, type RunLease, type RunQueue, type RunStore } from '@scorelab/tracking';
+import { isConnectionError } from './connection-errors';
 import { storeFailureText } from './errors';
-import type { WorkerMessage, WorkerOptions } from './ipc';
+import type { QueueWorkerOptions, WorkerMessage, WorkerOptions } from './ipc';
 import { isWorkerMessage } from './ipc';
 import { outOfMemoryMessage, residentMb } from './limits';
+import { LostRunError, whileOwned, type TransactionalStore } from './owned-store';
+import { STORE_URL_ENV } from './store-location';
 import type { ProgressDisplay, SweepView, WorkerView } from './progress';
 
 export const STOP_GRACE_MS = 10_000;
@@ -32,9 +35,25 @@ const TSX_LOADER = import.meta.resolve('tsx');
 /** Lines of a worker's output kept for the report when it dies. */
 const OUTPUT_TAIL = 40;
 
+/** A pool whose workers take runs from a PostgreSQL store's queue (scorelab worker, or sweep on PostgreSQL). */
+export interface QueuePool {
+  store: TransactionalStore;
+  queue: RunQueue;
+  options: QueueWorkerOptions;
+  /** The store URL, handed to the workers in their environment. */
+  url: string;
+  /** Give up when the store stays unreachable this long (ms). */
+  unreachableLimitMs: number;
+}
+
+/** Pauses before a worker is started again after the store could not be reached: 1, 2, 4, ... 30 s. */
+const UNREACHABLE_BACKOFF_MS = [1000, 2000, 4000, 8000, 16_000, 30_000];
+
 export interface PoolOptions {
   store: RunStore;
-  sweepId: number;
+  /** The sweep whose runs the workers claim (SQLite), or whose heartbeat the pool keeps; null for scorelab worker. */
+  sweepId: number | null;
+  queue?: QueuePool;
   workers: number;
   /** memoryLimitMb also caps each worker's JavaScript heap; heartbeatMs is the pool's beat too. */
   worker: Omit<WorkerOptions, 'workerIndex' | 'sweepId' | 'stopFile'>;
@@ -52,6 +71,8 @@ export interface PoolResult {
   /** The store refused a write: the sweep was stopped because of it. `message` names the file,
    * `reason` is the short form the runs are failed or killed with. */
   storeError: { message: string; reason: string } | null;
+  /** Queue pools: the store stayed unreachable past the limit, and the pool gave up. */
+  unreachable: string | null;
 }
 
 interface Slot {
@@ -67,6 +88,12 @@ interface Slot {
   overLimit: number;
   /** Set when the pool killed the worker for its memory: the error of its run. */
   outOfMemory: string | null;
+  /** Queue workers: the lease of the current run and the attempt it started, for renewal and ownership. */
+  lease: RunLease | null;
+  attempt: number;
+  sweepId: number | null;
+  /** The worker exited because the store could not be reached (queue pools retry after a pause). */
+  unreachable: string | null;
 }
 
 /** V8's last words when the heap limit (--max-old-space-size) is reached. */
@@ -80,6 +107,9 @@ export async function runPool(o: PoolOptions): Promise<PoolResult> {
   let storeError: { message: string; reason: string } | null = null;
   let killTimer: ReturnType<typeof setTimeout> | undefined;
   let replacements = 0;
+  let unreachable: string | null = null;
+  let unreachableSince: number | null = null;
+  let respawns = 0;
   const stopFile = join(tmpdir(), `scorelab-stop-${process.pid}-${o.sweepId}-${Date.now()}`);
   let finish: () => void = () => undefined;
   const allExited = new Promise<void>((resolve) => (finish = resolve));
@@ -102,6 +132,8 @@ export async function runPool(o: PoolOptions): Promise<PoolResult> {
       await what();
     } catch (e) {
       if (!(e instanceof StoreWriteError)) throw e;
+      // A PostgreSQL server that went away is not a full disk: queue workers wait for it (retryUnreachable).
+      if (o.queue && isConnectionError(e)) return;
       abortFor(e);
     }
   };
@@ -119,8 +151,9 @@ export async function runPool(o: PoolOptions): Promise<PoolResult> {
   };
 
   const spawn = (index: number): Slot => {
-    const options: WorkerOptions = { ...o.worker, sweepId: o.sweepId, workerIndex: index, stopFile };
+    const options: WorkerOptions = { ...o.worker, sweepId: o.sweepId ?? 0, workerIndex: index, stopFile, ...(o.queue ? { queue: o.queue.options } : {}) };
     const child = fork(WORKER_SCRIPT, [JSON.stringify(options)], {
+      env: o.queue ? { ...process.env, [STORE_URL_ENV]: o.queue.url } : process.env,
       // The heap limit makes V8 fail fast instead of thrashing; tensors live outside it, so the
       // pool also watches the resident memory.
       execArgv: ['--import', TSX_LOADER, `--max-old-space-size=${o.worker.memoryLimitMb}`],
@@ -128,7 +161,7 @@ export async function runPool(o: PoolOptions): Promise<PoolResult> {
       serialization: 'json',
     });
     const view: WorkerView = { index, pid: child.pid, exited: false };
-    const slot: Slot = { view, child, ready: false, done: false, fatal: null, output: [], queue: Promise.resolve(), overLimit: 0, outOfMemory: null };
+    const slot: Slot = { view, child, ready: false, done: false, fatal: null, output: [], queue: Promise.resolve(), overLimit: 0, outOfMemory: null, lease: null, attempt: 0, sweepId: null, unreachable: null };
     const handle = (what: () => Promise<void>) => {
       slot.queue = slot.queue.then(what).catch((e: unknown) => o.display.warn(`worker ${index}: ${(e as Error).message}`));
     };
@@ -163,8 +196,25 @@ export async function runPool(o: PoolOptions): Promise<PoolResult> {
       case 'fatal':
         slot.fatal = m.message;
         break;
+      case 'notice':
+        o.display.notice(m.message);
+        break;
+      case 'store-unreachable':
+        slot.unreachable = m.message;
+        slot.done = true;
+        break;
       case 'run-start':
+        slot.lease = m.lease ?? null;
+        slot.attempt = m.attempt;
+        slot.sweepId = m.sweepId;
+        unreachableSince = null;
         w.run = { runId: m.runId, idx: m.idx, params: m.params, seed: m.seed, attempt: m.attempt, startedAt: Date.now(), phase: 'setup', step: 0, totalSteps: 0, trainSteps: 0 };
+        if (o.sweepId === null) {
+          await sweepStarted(m.sweepId);
+          // A queue worker's runs are not known in advance: count them as they come.
+          const e = o.view.ended;
+          o.view.total = Math.max(o.view.total, e.finished + e.failed + e.killed + slots.filter((s) => s.view.run && !s.view.exited).length);
+        }
         o.display.runStart(w);
         break;
       case 'progress': {
@@ -181,8 +231,10 @@ export async function runPool(o: PoolOptions): Promise<PoolResult> {
       case 'run-end': {
         const r = w.run;
         w.run = undefined;
+        slot.lease = null;
         o.view.ended[m.status]++;
         if (m.status === 'finished') o.view.durations.push(m.durationMs);
+        if (o.queue && slot.sweepId !== null) await settleSweep(slot.sweepId);
         const stored = await o.store.getRun(m.runId);
         o.display.runEnd(
           { runId: m.runId, idx: r?.idx ?? stored?.idx ?? -1, params: r?.params ?? stored?.params ?? {}, seed: r?.seed ?? stored?.seed ?? 0, status: m.status, error: m.error, errorStep: m.errorStep, durationMs: m.durationMs, metrics: stored?.latest ?? {} },
@@ -216,7 +268,10 @@ export async function runPool(o: PoolOptions): Promise<PoolResult> {
       const { runId, phase, step: lastStep } = w.run;
       w.run = undefined;
       const trainStep = phase === 'train' || phase === 'eval' ? lastStep : undefined;
-      if (stoppedBy !== null || (storeError !== null && slot.outOfMemory === null)) {
+      if (o.queue && slot.lease) {
+        await endForDeadQueueWorker(slot, runId, trainStep, how);
+        slot.lease = null;
+      } else if (stoppedBy !== null || (storeError !== null && slot.outOfMemory === null)) {
         const why = stoppedBy !== null ? `interrupted (${stoppedBy}): the worker did not stop in time and was killed` : `stopped: ${storeError!.reason}`;
         await markKilled(runId, why, trainStep);
         o.view.ended.killed++;
@@ -236,7 +291,9 @@ export async function runPool(o: PoolOptions): Promise<PoolResult> {
         else o.display.warn(`worker ${w.index} died during run ${runId} (${how}); the run is marked failed`);
       }
     }
-    if (!slot.ready) {
+    if (o.queue && slot.unreachable !== null) {
+      await retryUnreachable(slot);
+    } else if (!slot.ready) {
       // A worker that could not start (backend or store failed to load) is not replaced: the next would fail too.
       const tail = slot.output.slice(-10).join('\n');
       const message = slot.fatal ?? `${how} before it was ready${tail ? `:\n${tail}` : ''}`;
@@ -248,12 +305,61 @@ export async function runPool(o: PoolOptions): Promise<PoolResult> {
       if (slot.fatal !== null) o.display.warn(`worker ${w.index} failed: ${slot.fatal}`);
       // A worker that died mid-sweep is replaced while queued runs remain (bounded, so a run that
       // kills every worker it lands on cannot loop forever: it is failed each time it is claimed).
-      const queued = (await o.store.listRuns({ sweepId: o.sweepId, status: 'queued' })).length;
-      if (queued > 0 && replacements < Math.max(o.view.total, 1)) {
+      const queued = o.queue ? await o.queue.queue.pending(o.queue.options.sweepIds ?? undefined) : (await o.store.listRuns({ sweepId: o.sweepId ?? undefined, status: 'queued' })).length;
+      if (queued > 0 && replacements < Math.max(o.view.total, o.workers, 1)) {
         replacements++;
         spawn(slots.length + 1);
       }
     }
+  };
+
+  /**
+   * A queue worker died (or was killed for its memory, or after a stop) during a run: if it still owned
+   * the run, the run is failed (or killed, when the pool is stopping) and its job given back to the
+   * queue, where a worker retries it up to its attempt limit. When the store cannot be reached, the
+   * job's lease runs out instead and a worker takes the run over then.
+   */
+  const endForDeadQueueWorker = async (slot: Slot, runId: number, step: number | undefined, how: string): Promise<void> => {
+    const q = o.queue!;
+    const lease = slot.lease!;
+    const stopping = stoppedBy !== null;
+    const tail = slot.output.slice(-10).join('\n');
+    const reason = stopping
+      ? `interrupted (${stoppedBy}): the worker did not stop in time and was killed`
+      : (slot.outOfMemory ?? `the worker process died during the run (${how})${tail ? `; its last output:\n${tail}` : ''}`);
+    try {
+      await whileOwned(q.store, runId, { attempt: slot.attempt, host: o.worker.host, pid: slot.view.pid ?? -1 }, async (tx, client) => {
+        if (step !== undefined) await tx.heartbeat(runId, { step });
+        if (stopping) await tx.killRun(runId, reason);
+        else await tx.failRun(runId, reason, step ?? null);
+        await q.queue.giveBack(lease, reason, client);
+      });
+      o.view.ended[stopping ? 'killed' : 'failed']++;
+      if (!stopping) o.display.warn(`worker ${slot.view.index} died during run ${runId} (${how}); the run goes back to the queue`);
+    } catch (e) {
+      if (e instanceof LostRunError) return; // another worker has it already
+      const why = isConnectionError(e) ? 'the store cannot be reached' : (e as Error).message;
+      o.display.warn(`could not give run ${runId} back (${why}); its lease runs out in ${q.options.leaseSeconds} s and another worker takes it then`);
+    }
+  };
+
+  /** The store could not be reached: start the worker again after a pause, unless that has lasted too long. */
+  const retryUnreachable = async (slot: Slot): Promise<void> => {
+    const q = o.queue!;
+    unreachableSince ??= Date.now();
+    if (stoppedBy !== null) return;
+    if (Date.now() - unreachableSince > q.unreachableLimitMs) {
+      if (unreachable === null) {
+        unreachable = slot.unreachable!;
+        o.display.warn(`scorelab: the store has been unreachable for ${Math.round((Date.now() - unreachableSince) / 1000)} s (${slot.unreachable}); giving up`);
+      }
+      return;
+    }
+    const pause = UNREACHABLE_BACKOFF_MS[Math.min(respawns, UNREACHABLE_BACKOFF_MS.length - 1)];
+    respawns++;
+    o.display.warn(`worker ${slot.view.index}: the store cannot be reached (${slot.unreachable}); trying again in ${pause / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, pause));
+    if (stoppedBy === null) spawn(slots.length + 1);
   };
 
   /** Asks every worker to stop its run at the next step with `reason`; stragglers are killed after STOP_GRACE_MS. */
@@ -293,11 +399,20 @@ export async function runPool(o: PoolOptions): Promise<PoolResult> {
    */
   const watch = async (): Promise<void> => {
     if (storeError !== null) return;
-    await write(() => o.store.heartbeatSweep(o.sweepId));
+    if (o.sweepId !== null) await beat(() => o.store.heartbeatSweep(o.sweepId!));
     for (const slot of slots) {
       const run = slot.view.run;
       if (slot.view.exited || !run || slot.outOfMemory !== null) continue;
-      await write(() => o.store.heartbeat(run.runId));
+      // A queue worker's lease is renewed here, on the pool's event loop, which training never blocks.
+      const lease = slot.lease;
+      if (o.queue && lease) {
+        const q = o.queue;
+        let held = false;
+        await beat(async () => (held = await q.queue.renew(lease)));
+        // Lost (or the store is away): the worker finds out at its next write. Held: beat if still ours.
+        const holder = { attempt: slot.attempt, host: o.worker.host, pid: slot.view.pid ?? -1 };
+        if (held) await beat(() => whileOwned(q.store, run.runId, holder, (tx) => tx.heartbeat(run.runId)).catch((e: unknown) => (e instanceof LostRunError ? undefined : Promise.reject(e))));
+      } else await beat(() => o.store.heartbeat(run.runId));
       const usedMb = slot.child.pid === undefined ? null : residentMb(slot.child.pid);
       slot.overLimit = usedMb !== null && usedMb > o.worker.memoryLimitMb ? slot.overLimit + 1 : 0;
       if (slot.overLimit >= 2) {
@@ -306,6 +421,36 @@ export async function runPool(o: PoolOptions): Promise<PoolResult> {
       }
     }
   };
+  /** Queue pools: a sweep with no run queued or running any more gets its final status (workers on any machine may end its last run). */
+  async function settleSweep(sweepId: number): Promise<void> {
+    try {
+      const sweep = await o.store.getSweep(sweepId);
+      if (!sweep || sweep.counts.queued + sweep.counts.running > 0 || sweep.status === 'finished') return;
+      if (o.sweepId === sweepId) return; // the sweep's own process sets it when its pool ends
+      await o.store.setSweepStatus(sweepId, sweep.counts.finished === sweep.counts.total ? 'finished' : 'failed');
+    } catch (e) {
+      if (!isConnectionError(e)) o.display.warn(`could not settle sweep ${sweepId}: ${(e as Error).message}`);
+    }
+  }
+
+  /** scorelab worker: an enqueued sweep reads `running` once a worker runs one of its runs (no owner process: workers come and go). */
+  async function sweepStarted(sweepId: number): Promise<void> {
+    try {
+      const sweep = await o.store.getSweep(sweepId);
+      if (sweep?.status === 'queued') await o.store.setSweepStatus(sweepId, 'running');
+    } catch (e) {
+      if (!isConnectionError(e)) o.display.warn(`could not mark sweep ${sweepId} running: ${(e as Error).message}`);
+    }
+  }
+
+  /** A beat of the watchdog: on a queue pool, a store that cannot be reached is the workers' business. */
+  async function beat(what: () => Promise<unknown>): Promise<void> {
+    try {
+      await write(what);
+    } catch (e) {
+      if (!(o.queue && isConnectionError(e))) throw e;
+    }
+  }
   let watching = false;
   const watchTimer = setInterval(() => {
     if (watching) return;
@@ -326,12 +471,16 @@ export async function runPool(o: PoolOptions): Promise<PoolResult> {
     rmSync(stopFile, { force: true });
   }
   // A worker killed between claiming a run and reporting it leaves the run running: close it here.
-  for (const run of await o.store.listRuns({ sweepId: o.sweepId, status: 'running' })) {
+  const leftovers = await o.store.listRuns({ ...(o.sweepId !== null ? { sweepId: o.sweepId } : {}), status: 'running' }).catch((e: unknown) => {
+    if (o.queue && isConnectionError(e)) return []; // their leases run out
+    throw e;
+  });
+  for (const run of o.queue ? [] : leftovers) {
     if (run.pid !== null && pids.has(run.pid)) {
       if (stoppedBy !== null) await markKilled(run.id, `interrupted (${stoppedBy})`);
       else if (storeError !== null) await write(() => o.store.failRun(run.id, `stopped: ${storeError!.reason}`, run.currentStep));
       else await write(() => o.store.failRun(run.id, 'the worker process ended without ending the run', run.currentStep));
     }
   }
-  return { stoppedBy, fatal, storeError };
+  return { stoppedBy, fatal, storeError, unreachable };
 }

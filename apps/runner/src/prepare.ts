@@ -71,15 +71,20 @@ export function resumableAfter(run: { status: string; error: string | null }): b
 
 function newRun(r: RunConfig, idx: number): NewRun {
   // Only trained models are shared: an analytic run has nothing to train.
-  return { idx, params: r.params, config: r.config, configHash: r.hash, trainingHash: r.config.model.kind === 'mlp' ? r.trainingHash : null, seed: r.seed };
+  return { idx, params: r.params, config: r.config, configHash: r.hash, trainingHash: r.config.model.kind !== 'analytic' ? r.trainingHash : null, seed: r.seed };
 }
 
-export async function prepareSweep(store: RunStore, plan: SweepPlan, resume: boolean): Promise<PreparedSweep> {
+/** queue: a PostgreSQL store's sweep, run by queue workers: on --resume, runs that workers are running now are left to them. */
+export interface PrepareOptions {
+  queue?: boolean;
+}
+
+export async function prepareSweep(store: RunStore, plan: SweepPlan, resume: boolean, options: PrepareOptions = {}): Promise<PreparedSweep> {
   const all = await store.listSweeps();
   const family = familyMembers(all, plan.family, plan.experiment.name);
   if (resume && family.length > 0) {
     const latest = family.reduce((a, b) => (b.sweep.createdAt > a.sweep.createdAt || (b.sweep.createdAt === a.sweep.createdAt && b.sweep.id > a.sweep.id) ? b : a)).sweep;
-    return resumeSweep(store, plan, latest);
+    return resumeSweep(store, plan, latest, options.queue ?? false);
   }
   const notes: string[] = [];
   const name = nextSweepName(
@@ -97,7 +102,7 @@ export async function prepareSweep(store: RunStore, plan: SweepPlan, resume: boo
   return { sweep, toRun: plan.runs.length, runIds: added.map((r) => r.id), skipped: 0, notes, warnings: [] };
 }
 
-async function resumeSweep(store: RunStore, plan: SweepPlan, sweep: Sweep): Promise<PreparedSweep> {
+async function resumeSweep(store: RunStore, plan: SweepPlan, sweep: Sweep, queued: boolean): Promise<PreparedSweep> {
   const notes: string[] = [];
   const warnings: string[] = [];
   const timeoutMs = heartbeatTimeoutMs();
@@ -114,7 +119,8 @@ async function resumeSweep(store: RunStore, plan: SweepPlan, sweep: Sweep): Prom
   const current = await store.getSweep(sweep.id);
   const owner = current?.status === 'running' && current.pid !== null && !(current.host === hostName() && current.pid === process.pid) ? `sweep process pid ${current.pid} on ${current.host}` : null;
   const busy = stored.filter((r) => r.status === 'running');
-  if (busy.length > 0 || owner !== null) {
+  // On a queue, live workers may hold runs of the sweep: they keep them (their leases say they live).
+  if (!queued && (busy.length > 0 || owner !== null)) {
     const workers = busy.length > 0 ? [`${[...new Set(busy.map((r) => `pid ${r.pid} on ${r.host}`))].join(', ')}; runs ${busy.map((r) => r.id).join(', ')}`] : [];
     const who = [...workers, ...(owner ? [owner] : [])].join('; ');
     throw new UsageError(`sweep '${sweep.name}' is being run by another process right now (${who}): wait for it to end or stop it, then resume`);
@@ -128,7 +134,8 @@ async function resumeSweep(store: RunStore, plan: SweepPlan, sweep: Sweep): Prom
   let skipped = 0;
   let retried = 0;
   const resumed: string[] = [];
-  let queued = 0;
+  let waiting = 0;
+  let held = 0;
   const runIds: number[] = [];
   for (const r of plan.runs) {
     const match = byHash.get(r.hash)?.shift();
@@ -151,10 +158,12 @@ async function resumeSweep(store: RunStore, plan: SweepPlan, sweep: Sweep): Prom
         break;
       }
       case 'queued':
-        queued++;
+        waiting++;
         break;
       case 'running':
-        throw new Error(`run ${match.id} is running`); // ruled out above
+        if (!queued) throw new Error(`run ${match.id} is running`); // ruled out above
+        held++;
+        break;
     }
   }
   // Stored runs the file no longer produces: queued ones would still be claimed, so drop them.
@@ -167,8 +176,11 @@ async function resumeSweep(store: RunStore, plan: SweepPlan, sweep: Sweep): Prom
         `${leftovers.length} stored run${leftovers.length === 1 ? '' : 's'} not in the file any more (left as they are${leftovers.some((l) => l.status === 'queued') ? ', queued ones marked killed' : ''})`,
     );
   }
-  const toRun = retried + queued + toAdd.length;
-  notes.push(`resuming sweep '${sweep.name}': ${skipped} finished run${skipped === 1 ? '' : 's'} skipped, ${retried} failed or killed to redo, ${queued + toAdd.length} not started yet`);
+  const toRun = retried + waiting + held + toAdd.length;
+  notes.push(
+    `resuming sweep '${sweep.name}': ${skipped} finished run${skipped === 1 ? '' : 's'} skipped, ${retried} failed or killed to redo, ${waiting + toAdd.length} not started yet` +
+      (held > 0 ? `, ${held} running on workers now` : ''),
+  );
   if (resumed.length > 0) notes.push(`continuing from their last checkpoint: run${resumed.length === 1 ? '' : 's'} ${resumed.join(', ')}`);
   return { sweep, toRun, runIds, skipped, notes, warnings };
 }

@@ -3,20 +3,22 @@
  * resume the sweep, run the worker pool with a progress display, print the summary, and return
  * the exit code (0 all finished, 1 some run did not finish, 130 interrupted).
  */
-import { resolve } from 'node:path';
-import { StoreWriteError, openStore, type RunStore, type RunSummary, type StatusCounts } from '@scorelab/tracking';
-import { DEFAULT_DB, gitCommit, hostName, scorelabVersion } from './environment';
+import { RunQueue, StoreWriteError, openStore, type RunStore, type RunSummary, type StatusCounts } from '@scorelab/tracking';
+import { gitCommit, hostName, scorelabVersion } from './environment';
 import { CommandFailure, EXIT } from './errors';
 import { heartbeatPeriodMs, modelReuse, storeMaxPages, workerMemoryLimitMb } from './limits';
 import { KEY_METRICS, formatDuration, formatMetric, formatParams, metricTitle, presentKeyMetrics, renderTable, type Column } from './format';
 import type { SweepPlan } from './plan';
-import { runPool } from './pool';
-import { prepareSweep } from './prepare';
-import { shellQuote } from './shell';
+import { runPool, type QueuePool } from './pool';
+import { prepareSweep, type PreparedSweep } from './prepare';
 import { jsonMetrics, ProgressDisplay, type ProgressMode, type SweepView } from './progress';
+import { leaseSeconds, prepareQueuedSweep, queueOptions, queueStore, unreachableLimitMs } from './queue-sweep';
+import { redactStore, storeFlag, storeLabel, storeTarget, type StoreLocation } from './store-location';
 
 export interface SweepOptions {
-  dbPath: string;
+  store: StoreLocation;
+  /** PostgreSQL: put the runs on the queue and return, for `scorelab worker` on any machine. */
+  enqueue?: boolean;
   workers: number;
   resume: boolean;
   backend?: string;
@@ -37,9 +39,6 @@ function countsOf(runs: readonly RunSummary[]): StatusCounts {
   return c;
 }
 
-function dbFlag(dbPath: string): string {
-  return resolve(dbPath) === DEFAULT_DB ? '' : ` --db ${shellQuote(dbPath)}`;
-}
 
 /** The table of a sweep's runs: id, status, params, seed, key final metrics (sample metrics with their ref/ floor), duration. */
 export function runsTable(runs: readonly RunSummary[]): string {
@@ -61,11 +60,11 @@ export async function executeSweep(plan: SweepPlan, o: SweepOptions): Promise<nu
   let store: RunStore | undefined;
   modelReuse(o.retrain ?? false); // a bad SCORELAB_REUSE_MODELS is bad input: exit 2 before the store is opened
   try {
-    store = await openStore(o.dbPath, { maxPageCount: storeMaxPages() });
+    store = await openStore(storeTarget(o.store), { maxPageCount: storeMaxPages() });
     return await execute(store, plan, o);
   } catch (e) {
     // The disk was full (or failing) before the workers started: nothing more to say than that.
-    if (e instanceof StoreWriteError) throw new CommandFailure(`${e.message}; free space on its disk or fix the file, then run the command again`);
+    if (e instanceof StoreWriteError) throw new CommandFailure(redactStore(`${e.message}; free space on its disk or fix the file, then run the command again`, o.store));
     throw e;
   } finally {
     await store?.close();
@@ -73,10 +72,49 @@ export async function executeSweep(plan: SweepPlan, o: SweepOptions): Promise<nu
 }
 
 async function execute(store: RunStore, plan: SweepPlan, o: SweepOptions): Promise<number> {
+  if (o.store.kind !== 'postgres') return executeWith(store, plan, o, await prepareLocal(store, plan, o), undefined);
+  const pgStore = await queueStore(store, 'scorelab sweep');
+  const queue = await RunQueue.open(pgStore.pool, { leaseSeconds: leaseSeconds() });
+  try {
+    const prepared = await prepareQueuedSweep(pgStore, queue, plan, o.resume, o.modelId);
+    if (o.enqueue) return enqueued(prepared, o);
+    const pool: QueuePool = { store: pgStore, queue, url: o.store.url, options: queueOptions([prepared.sweep.id], true), unreachableLimitMs: unreachableLimitMs() };
+    return await executeWith(store, plan, o, prepared, pool);
+  } finally {
+    await queue.close();
+  }
+}
+
+async function prepareLocal(store: RunStore, plan: SweepPlan, o: SweepOptions): Promise<PreparedSweep> {
   const prepared = await prepareSweep(store, plan, o.resume);
-  const { sweep } = prepared;
   // Set before any worker claims the runs: a run with a model samples it (checkpoints.ts startOfRun).
   if (o.modelId !== undefined) for (const id of prepared.runIds) await store.setRunModel(id, o.modelId);
+  return prepared;
+}
+
+/** --enqueue: say what is on the queue and how to start workers, and return. */
+function enqueued(prepared: PreparedSweep, o: SweepOptions): number {
+  const { sweep } = prepared;
+  const command = `npx scorelab worker${storeFlag(o.store)} --until-idle`;
+  if (o.mode === 'json') {
+    process.stdout.write(`${JSON.stringify({ event: 'sweep-enqueued', sweep: sweep.name, sweepId: sweep.id, runs: prepared.toRun, skipped: prepared.skipped, store: storeLabel(o.store), workerCommand: command })}\n`);
+    return EXIT.ok;
+  }
+  for (const n of [...prepared.notes, ...prepared.warnings]) process.stderr.write(`${n}\n`);
+  process.stdout.write(
+    [
+      `sweep ${sweep.name}: ${prepared.toRun} run${prepared.toRun === 1 ? '' : 's'} on the queue of ${storeLabel(o.store)}${prepared.skipped > 0 ? ` (${prepared.skipped} finished already)` : ''}`,
+      `start workers (on any machine that reaches the database; the password from PGPASSWORD or ~/.pgpass):`,
+      `  ${command}`,
+      `follow it:  npx scorelab ls --sweep ${sweep.name}${storeFlag(o.store)}    or    npx nx run dashboard:serve${storeFlag(o.store)}`,
+      '',
+    ].join('\n'),
+  );
+  return EXIT.ok;
+}
+
+async function executeWith(store: RunStore, plan: SweepPlan, o: SweepOptions, prepared: PreparedSweep, queue: QueuePool | undefined): Promise<number> {
+  const { sweep } = prepared;
   const view: SweepView = { sweepName: sweep.name, total: prepared.toRun, ended: { finished: 0, failed: 0, killed: 0 }, durations: [], startedAt: Date.now(), workers: [] };
   const display = new ProgressDisplay(o.mode, view);
   for (const n of prepared.notes) display.notice(n);
@@ -86,16 +124,18 @@ async function execute(store: RunStore, plan: SweepPlan, o: SweepOptions): Promi
   let stoppedBy: NodeJS.Signals | null = null;
   let fatal: string[] = [];
   let storeError: { message: string; reason: string } | null = null;
+  let unreachable: string | null = null;
   if (prepared.toRun > 0) {
     // The owner lets readers (and a --resume) tell this live sweep from one whose process died.
     await store.setSweepStatus(sweep.id, 'running', { host: hostName(), pid: process.pid });
-    display.start({ sweepId: sweep.id, dbPath: resolve(o.dbPath), workers, skipped: prepared.skipped });
+    display.start({ sweepId: sweep.id, dbPath: storeLabel(o.store), workers, skipped: prepared.skipped });
     const result = await runPool({
       store,
       sweepId: sweep.id,
+      ...(queue ? { queue } : {}),
       workers,
       worker: {
-        dbPath: resolve(o.dbPath),
+        dbPath: storeLabel(o.store),
         backend: o.backend,
         versions: { node: process.versions.node, scorelab: scorelabVersion() },
         gitCommit: gitCommit(),
@@ -112,10 +152,13 @@ async function execute(store: RunStore, plan: SweepPlan, o: SweepOptions): Promi
     stoppedBy = result.stoppedBy;
     fatal = result.fatal;
     storeError = result.storeError;
+    unreachable = result.unreachable;
     display.stop();
   } else {
     display.notice(`nothing to do: every run of sweep '${sweep.name}' has finished`);
   }
+
+  if (unreachable !== null) throw new CommandFailure(`the store ${storeLabel(o.store)} could not be reached for ${Math.round(unreachableLimitMs() / 1000)} s (${unreachable}); the runs stay on its queue: start it again, then  ${o.resumeCommand ?? 'npx scorelab sweep'} --resume${storeFlag(o.store)}  or  npx scorelab worker${storeFlag(o.store)}`);
 
   // The sweep's status and the exit code are about the runs of this file (a resumed sweep may
   // also hold runs of an earlier version of it).
@@ -144,7 +187,7 @@ async function execute(store: RunStore, plan: SweepPlan, o: SweepOptions): Promi
       sweepId: sweep.id,
       status,
       counts,
-      db: resolve(o.dbPath),
+      db: storeLabel(o.store),
       exitCode,
       runs: runs.map((r) => ({ id: r.id, idx: r.idx, status: r.status, params: r.params, seed: r.seed, durationMs: r.durationMs, error: r.error === null ? null : r.error.split('\n')[0], errorStep: r.errorStep, metrics: jsonMetrics(r.latest) })),
     });
@@ -169,8 +212,8 @@ function summary(name: string, runs: readonly RunSummary[], counts: StatusCounts
     }
   }
   for (const f of fatal) lines.push(`a worker could not start: ${f}`);
-  const db = resolve(o.dbPath);
-  const flag = dbFlag(o.dbPath);
+  const db = storeLabel(o.store);
+  const flag = storeFlag(o.store);
   lines.push('');
   lines.push(`results:   ${db} (sweep ${name})`);
   if (o.command === 'run' && runs.length === 1) lines.push(`details:   npx scorelab show ${runs[0].id}${flag}`);

@@ -11,6 +11,7 @@ import type { JsonObject, ModelRecord, RunDetail, RunStore } from '@scorelab/tra
 import { UsageError } from './errors';
 import { withReadonlyStore } from './inspect';
 import type { SweepPlan } from './plan';
+import type { StoreLocation } from './store-location';
 
 /** The run and its stored model, or exit 2 saying what is missing. */
 async function runWithModel(store: RunStore, runId: number, command: string): Promise<{ run: RunDetail; model: ModelRecord }> {
@@ -42,7 +43,7 @@ export interface SamplePlan {
   modelId: number;
 }
 
-export async function samplePlan(dbPath: string, runId: number, overrides: readonly string[]): Promise<SamplePlan> {
+export async function samplePlan(dbPath: StoreLocation, runId: number, overrides: readonly string[]): Promise<SamplePlan> {
   const training = overridePaths(overrides).filter(isTrainingKey);
   if (training.length > 0) {
     throw new UsageError(
@@ -78,10 +79,10 @@ export async function samplePlan(dbPath: string, runId: number, overrides: reado
 export interface ModelFileHeader {
   format: 'scorelab-model';
   version: 1;
-  /** What the weights compute: s(x, c) = f([x, features(c)]) / scale(c), f the MLP below. */
+  /** What the weights compute: mlp s(x, c) = f([x, features(c)]) / scale(c); energy E(x, c) = f([x, features(c)]) / scale(c), s = -grad_x E; f the MLP below. */
   architecture: {
-    kind: 'mlp';
-    /** Layer widths [F0, hidden..., D]: F0 = D + the condition features, D the data dimension. */
+    kind: 'mlp' | 'energy';
+    /** Layer widths [F0, hidden..., out]: F0 = D + the condition features, out = D (mlp) or 1 (energy), D the data dimension. */
     widths: number[];
     activation: string;
     /** model.conditioning (noise levels) or the time embedding (sde), as in the config's model section. */
@@ -140,18 +141,21 @@ export function decodeModelFile(bytes: Uint8Array): { header: ModelFileHeader; w
 }
 
 /** The exported file of run ID's model: its checkpoint's weights with the architecture from its config. */
-export async function exportModel(dbPath: string, runId: number, outPath: string): Promise<{ bytes: number; parameters: number }> {
+export async function exportModel(dbPath: StoreLocation, runId: number, outPath: string): Promise<{ bytes: number; parameters: number }> {
   const file = await withReadonlyStore(dbPath, 'model export', async (store) => {
     const { run, model } = await runWithModel(store, runId, 'model export');
     const config = storedRunConfig(run.config);
-    if (config.model.kind !== 'mlp') throw new UsageError(`run ${runId} has no network to export`, 'model export');
+    const spec = config.model;
+    if (spec.kind === 'analytic') throw new UsageError(`run ${runId} has no network to export`, 'model export');
     const artifact = await store.getArtifact(model.sourceRunId, model.checkpoint);
     if (artifact?.content.format !== 'bytes') throw new UsageError(`run ${runId}'s model checkpoint is not readable`, 'model export');
     const weights = decodeCheckpoint(artifact.content.data).trainer.weights;
     // W_l is [w_l, w_(l+1)] and b_l is [w_(l+1)]: the widths follow from the hidden sizes and the tensor sizes.
-    const hidden = config.model.hidden;
-    const dataDim = weights[weights.length - 1].length;
-    const widths = [weights[0].length / hidden[0], ...hidden, dataDim];
+    const hidden = spec.hidden;
+    const widths = [weights[0].length / hidden[0], ...hidden, weights[weights.length - 1].length];
+    // The condition's input columns (core conditioner.ts): the sde's time embedding, log sigma with embed, else none.
+    const conditionColumns = config.sde ? 1 + 2 * (spec.fourierFeatures ?? 0) : spec.conditioning === 'embed' && config.noise ? 1 : 0;
+    const dataDim = spec.kind === 'mlp' ? widths[widths.length - 1] : widths[0] - conditionColumns;
     let offset = 0;
     const tensors = weights.map((w, i) => {
       const l = Math.floor(i / 2);
@@ -164,7 +168,7 @@ export async function exportModel(dbPath: string, runId: number, outPath: string
     const header: ModelFileHeader = {
       format: 'scorelab-model',
       version: 1,
-      architecture: { kind: 'mlp', widths, activation: config.model.activation, model: config.model, noise: config.noise ?? null, sde: config.sde ?? null, dataDim },
+      architecture: { kind: spec.kind, widths, activation: spec.activation, model: spec, noise: config.noise ?? null, sde: config.sde ?? null, dataDim },
       tensors,
       dtype: 'float32',
       endianness: 'little',

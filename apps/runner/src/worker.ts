@@ -10,12 +10,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { storedRunConfig } from '@scorelab/config';
 import { selectBackend } from '@scorelab/core';
-import { MetricBuffer, StoreWriteError, openStore, type Run, type RunClaim, type RunStatus, type RunStore } from '@scorelab/tracking';
+import { MetricBuffer, RunQueue, StoreWriteError, openStore, type Run, type RunClaim, type RunLease, type RunStatus, type RunStore } from '@scorelab/tracking';
 import { executeRun, resolveEngine, RunFailure, RunStopped, type RunHooks, type RunPhase } from '@scorelab/pipeline';
 import { runCheckpoints, startOfRun } from './checkpoints';
+import { isConnectionError } from './connection-errors';
 import { storeFailureText } from './errors';
-import type { EndStatus, WorkerMessage, WorkerOptions } from './ipc';
+import type { EndStatus, QueueWorkerOptions, WorkerMessage, WorkerOptions } from './ipc';
 import { outOfMemoryMessage } from './limits';
+import { guardConnections, isTransactional, LostRunError, OwnedRunStore, type TransactionalStore } from './owned-store';
+import { takeRun } from './queue-claim';
+import { STORE_URL_ENV } from './store-location';
 
 /** Progress messages to the parent: at most this often, plus every phase change. */
 const PROGRESS_MS = 250;
@@ -26,6 +30,11 @@ const BLOCKED_POLL_MS = 100;
 const BLOCKED_MS = 120_000;
 /** Exit code of a worker whose store refused a write. */
 const EXIT_STORE = 5;
+/** Exit code of a queue worker whose PostgreSQL store could not be reached. */
+const EXIT_UNREACHABLE = 6;
+/** A queue worker with nothing to take looks again this often, and sends expired leases back every EXPIRE_MS. */
+const QUEUE_POLL_MS = 250;
+const EXPIRE_MS = 1000;
 
 let stopReason: string | null = null;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -91,10 +100,10 @@ interface RunEnd {
   storeError: StoreWriteError | null;
 }
 
-async function runOne(store: RunStore, run: Run): Promise<RunEnd> {
+async function runOne(store: RunStore, run: Run, lease?: RunLease): Promise<RunEnd> {
   const t0 = Date.now();
   memoryCheckedAt = 0; // the first step of every run looks at the memory
-  void send({ type: 'run-start', runId: run.id, idx: run.idx, params: run.params, seed: run.seed, attempt: run.attempt });
+  void send({ type: 'run-start', runId: run.id, idx: run.idx, params: run.params, seed: run.seed, attempt: run.attempt, sweepId: run.sweepId, ...(lease ? { lease } : {}) });
   const buffer = new MetricBuffer(store, run.id, { maxPoints: 200, maxDelayMs: 1000 });
   // Training step for the store (current_step, error_step); the sampler's steps are not training steps.
   let trainStep = 0;
@@ -186,6 +195,10 @@ async function runOne(store: RunStore, run: Run): Promise<RunEnd> {
     try {
       ({ status, error, errorStep } = await recordEnd(e, flushError));
     } catch (f) {
+      if (f instanceof LostRunError) {
+        [status, error, errorStep] = ['killed', 'taken over by another worker: this worker lost its lease', null];
+        return finishMessage();
+      }
       // The store refused even this: the run stays `running` for now, with a dead pid once this
       // worker exits, which --resume recognises at once.
       if (!(f instanceof StoreWriteError)) throw f;
@@ -195,12 +208,21 @@ async function runOne(store: RunStore, run: Run): Promise<RunEnd> {
   } finally {
     clearInterval(timer);
   }
-  await send({ type: 'run-end', runId: run.id, status, error: error === null ? null : firstLine(error), errorStep, durationMs: Date.now() - t0 });
-  return { storeError };
+  return finishMessage();
+
+  async function finishMessage(): Promise<RunEnd> {
+    await send({ type: 'run-end', runId: run.id, status, error: error === null ? null : firstLine(error), errorStep, durationMs: Date.now() - t0 });
+    return { storeError };
+  }
 
   /** Writes how the run ended (killed, failed and why) unless someone else already did. */
   async function recordEnd(e: unknown, flushError: unknown): Promise<{ status: EndStatus; error: string | null; errorStep: number | null }> {
-    const current = (await store.getRun(run.id))?.status;
+    const latest = await store.getRun(run.id);
+    const current = latest?.status;
+    if (e instanceof LostRunError || flushError instanceof LostRunError || (latest !== undefined && latest.attempt !== run.attempt)) {
+      // Another worker took the run over (this one's lease ran out): it is theirs to end.
+      return { status: 'killed', error: 'taken over by another worker: this worker lost its lease', errorStep: null };
+    }
     if (current !== 'running') {
       // Someone else ended it (killed by the parent, or declared crashed): keep their verdict.
       return { status: current === 'finished' ? 'finished' : current === 'failed' ? 'failed' : 'killed', error: null, errorStep: null };
@@ -226,14 +248,38 @@ async function runOne(store: RunStore, run: Run): Promise<RunEnd> {
   }
 }
 
+/** The store URL of a queue worker (from the environment, so that its password is not in `ps`), else the SQLite file. */
+function storeTarget(): string {
+  return options.queue ? (process.env[STORE_URL_ENV] ?? '') : options.dbPath;
+}
+
+/** The message of an error, with the store URL's password masked. */
+function masked(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  const url = process.env[STORE_URL_ENV];
+  if (!url) return text;
+  let out = text.split(url).join(options.dbPath);
+  try {
+    const password = decodeURIComponent(new URL(url).password);
+    if (password !== '') out = out.split(password).join('***');
+  } catch {
+    // not a URL: replaced as a whole above
+  }
+  return out;
+}
+
 async function main(): Promise<number> {
   let backend: string;
   let store: RunStore;
   try {
     backend = await selectBackend(options.backend);
-    store = await openStore(options.dbPath, { maxPageCount: options.storeMaxPages });
+    store = await openStore(storeTarget(), { maxPageCount: options.storeMaxPages });
   } catch (e) {
-    await send({ type: 'fatal', message: (e as Error).message });
+    if (options.queue && isConnectionError(e)) {
+      await send({ type: 'store-unreachable', message: masked(e) });
+      return EXIT_UNREACHABLE;
+    }
+    await send({ type: 'fatal', message: masked(e) });
     return 3;
   }
   await send({ type: 'ready', backend });
@@ -244,6 +290,21 @@ async function main(): Promise<number> {
     host: options.host,
     pid: process.pid,
   };
+  if (options.queue) {
+    if (!isTransactional(store)) {
+      await send({ type: 'fatal', message: `${options.dbPath} has no queue: a queue needs a PostgreSQL store` });
+      return 3;
+    }
+    try {
+      return await queueWorker(store, claim, options.queue);
+    } catch (e) {
+      if (!isConnectionError(e)) throw e;
+      await send({ type: 'store-unreachable', message: masked(e) });
+      return EXIT_UNREACHABLE;
+    } finally {
+      await store.close().catch(() => undefined);
+    }
+  }
   // Train each model once: runs whose model another run is training now wait for it (see claimRun), unless
   // that takes longer than BLOCKED_MS (a run stuck elsewhere), after which this worker trains it too.
   const trainOnce = (options.reuse ?? 'any') !== 'none';
@@ -280,10 +341,55 @@ async function main(): Promise<number> {
   return 0;
 }
 
+/**
+ * Takes runs from the queue until a stop is asked for or, with untilIdle, nothing is left: expired leases
+ * are sent back (any worker does it while it polls), a job becomes an owned run (queue-claim.ts) and runs
+ * with every write checked against this worker's attempt (owned-store.ts).
+ */
+async function queueWorker(store: TransactionalStore, claim: RunClaim, q: QueueWorkerOptions): Promise<number> {
+  await guardConnections(store);
+  const queue = await RunQueue.open(store.pool, { leaseSeconds: q.leaseSeconds });
+  const sweepIds = q.sweepIds ?? undefined;
+  let expiredAt = 0;
+  try {
+    while (!stopRequested()) {
+      if (Date.now() - expiredAt >= EXPIRE_MS) {
+        await queue.expire();
+        expiredAt = Date.now();
+      }
+      const lease = await queue.fetch(sweepIds);
+      if (lease === undefined) {
+        if (q.untilIdle && (await queue.pending(sweepIds)) === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, QUEUE_POLL_MS));
+        continue;
+      }
+      const take = await takeRun(store, queue, lease, claim, { maxAttempts: q.maxAttempts, leaseSeconds: q.leaseSeconds });
+      if (take.kind === 'busy') {
+        await new Promise((resolve) => setTimeout(resolve, QUEUE_POLL_MS));
+        continue;
+      }
+      if (take.note !== null) await send({ type: 'notice', message: take.note });
+      if (take.kind === 'skip') continue;
+      const holder = { attempt: take.run.attempt, host: claim.host, pid: claim.pid };
+      const { storeError } = await runOne(new OwnedRunStore(store, queue, take.run.id, holder, lease), take.run, lease);
+      // The server went away (a StoreWriteError of a lost connection): the pool starts a worker again later.
+      if (storeError !== null && isConnectionError(storeError)) throw storeError;
+      if (storeError !== null) {
+        await send({ type: 'store-error', message: storeError.message, reason: storeFailureText(storeError) });
+        return EXIT_STORE;
+      }
+    }
+  } finally {
+    await queue.close().catch(() => undefined);
+  }
+  await send({ type: 'done' });
+  return 0;
+}
+
 main().then(
   (code) => process.exit(code),
   async (e: unknown) => {
-    await send({ type: 'fatal', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    await send({ type: 'fatal', message: options.queue ? masked(e) : e instanceof Error ? (e.stack ?? e.message) : String(e) });
     process.exit(4);
   },
 );
