@@ -12,7 +12,11 @@ export interface Grid {
   ny: number;
 }
 
-/** `samples` (the model's final samples) and `data-samples` (fresh draws of the dataset): float32, row-major [N, D]. */
+/**
+ * `samples` (the model's final samples), `data-samples` (fresh draws of the dataset; the test rows of a digits
+ * or file dataset), `nearest-train` (digits: the nearest training image of each of the first M samples, in their
+ * order) and `negatives/<step>` (loss ml: the Langevin negatives at that training step): float32, row-major [N, D].
+ */
 export interface SamplesArtifact {
   format: 'float32';
   shape: [n: number, d: number];
@@ -49,16 +53,32 @@ export interface DensityArtifact {
 export interface TrajectoryArtifact {
   /** One label per snapshot, e.g. 'init', 'σ=7.17', 't=0.5'. */
   labels: string[];
-  /** [T][M][2]: T snapshots of the first M (<= 300) samples; null where a coordinate is not finite. */
+  /** [T][M][D]: T snapshots of the first M samples (M <= 300 in 2-D, <= 64 images of digits); null where a coordinate is not finite. */
   snapshots: (number | null)[][][];
 }
 
 /** Names of the artifacts of a 2-D run. */
-export type TwoDimensionalArtifactName = 'samples' | 'data-samples' | 'score-field' | 'density' | 'trajectory';
+export type TwoDimensionalArtifactName = 'samples' | 'data-samples' | 'score-field' | 'density' | 'trajectory' | 'learned-density' | 'learned-density-true';
+
+/** Names of the artifacts of an image run (digits): samples and data as images, the ald trajectory, nearest training images. */
+export type ImageArtifactName = 'samples' | 'data-samples' | 'trajectory' | 'nearest-train';
+
+/** `negatives/<step>`: the Langevin negatives of loss ml at a training step. */
+export type NegativesArtifactName = `negatives/${number}`;
+
+/** Every artifact name a run's pipeline writes (checkpoints aside). */
+export type RunArtifactName = TwoDimensionalArtifactName | ImageArtifactName | NegativesArtifactName;
+
+/** One artifact of an image run (digits) as given to RunStore.saveArtifact. */
+export type ImageArtifact =
+  | { name: 'samples' | 'data-samples' | 'nearest-train'; kind: 'samples'; content: SamplesArtifact }
+  | { name: 'trajectory'; kind: 'trajectory'; content: { format: 'json'; value: TrajectoryArtifact } };
 
 /** One artifact of a 2-D run as given to RunStore.saveArtifact: its name, kind and content. */
 export type TwoDimensionalArtifact =
   | { name: 'samples' | 'data-samples'; kind: 'samples'; content: SamplesArtifact }
   | { name: 'score-field'; kind: 'score-field'; content: { format: 'json'; value: ScoreFieldArtifact } }
   | { name: 'density'; kind: 'density'; content: { format: 'json'; value: DensityArtifact } }
+  /** eval.metrics density: log p̂ of the model (learned-density) and log p of the data (learned-density-true) on one grid. */
+  | { name: 'learned-density' | 'learned-density-true'; kind: 'density'; content: { format: 'json'; value: DensityArtifact } }
   | { name: 'trajectory'; kind: 'trajectory'; content: { format: 'json'; value: TrajectoryArtifact } };

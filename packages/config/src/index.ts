@@ -3,6 +3,13 @@ export {
   DATASET_KINDS,
   MIXTURE_DATASET_KINDS,
   TOY_DATASET_KINDS,
+  DATA_DATASET_KINDS,
+  DENSITY_DATASET_KINDS,
+  DIGITS_DIM,
+  DATA_FILE_FORMATS,
+  FILE_SPLIT_DEFAULTS,
+  hasKnownDensity,
+  fileFormatOf,
   ACTIVATIONS,
   CONDITIONINGS,
   TIME_INPUTS,
@@ -22,6 +29,9 @@ export {
   GaussianDatasetSchema,
   GmmDatasetSchema,
   ToyDatasetSchema,
+  DigitsDatasetSchema,
+  FileDatasetSchema,
+  FileSplitSchema,
   DatasetSchema,
   MlpModelSchema,
   EnergyModelSchema,
@@ -58,6 +68,10 @@ export {
   type GaussianDatasetSpec,
   type GmmDatasetSpec,
   type ToyDatasetSpec,
+  type DigitsDatasetSpec,
+  type FileDatasetSpec,
+  type DensityDatasetSpec,
+  type DataDatasetSpec,
   type DatasetSpec,
   type MlpModelSpec,
   type EnergyModelSpec,
@@ -103,5 +117,5 @@ export { experimentJsonSchema, experimentJsonSchemaText } from './json-schema';
 export { loadExperimentFile, loadSweep } from './load-file';
 export { EXPERIMENT_LIMITS } from './limits';
 export { parameterValueLabel } from './value-label';
-export { METRIC, formatSigma, fisherAtKey, fisherAtTimeKey, referenceKey } from './metric-names';
-export { type Grid, type SamplesArtifact, type ScoreFieldArtifact, type DensityArtifact, type TrajectoryArtifact, type TwoDimensionalArtifact, type TwoDimensionalArtifactName } from './artifacts';
+export { METRIC, formatSigma, fisherAtKey, fisherAtTimeKey, dsmAtKey, dsmAtTimeKey, referenceKey } from './metric-names';
+export { type Grid, type SamplesArtifact, type ScoreFieldArtifact, type DensityArtifact, type TrajectoryArtifact, type TwoDimensionalArtifact, type TwoDimensionalArtifactName, type ImageArtifact, type ImageArtifactName, type NegativesArtifactName, type RunArtifactName } from './artifacts';

@@ -5,9 +5,11 @@
  * span sections are in `runConfigRules` (schema/run-config.ts). One file per section in schema/.
  */
 export {
-  MIXTURE_DATASET_KINDS, TOY_DATASET_KINDS, DATASET_KINDS, Mog2dWeightedDatasetSchema, GaussianDatasetSchema,
-  GmmDatasetSchema, ToyDatasetSchema, DatasetSchema, type DatasetKind, type Mog2dWeightedDatasetSpec,
-  type GaussianDatasetSpec, type GmmDatasetSpec, type ToyDatasetSpec, type DatasetSpec,
+  MIXTURE_DATASET_KINDS, TOY_DATASET_KINDS, DATASET_KINDS, DATA_DATASET_KINDS, DENSITY_DATASET_KINDS, DIGITS_DIM,
+  DATA_FILE_FORMATS, FILE_SPLIT_DEFAULTS, hasKnownDensity, fileFormatOf, Mog2dWeightedDatasetSchema, GaussianDatasetSchema,
+  GmmDatasetSchema, ToyDatasetSchema, DigitsDatasetSchema, FileDatasetSchema, FileSplitSchema, DatasetSchema,
+  type DatasetKind, type Mog2dWeightedDatasetSpec, type GaussianDatasetSpec, type GmmDatasetSpec, type ToyDatasetSpec,
+  type DigitsDatasetSpec, type FileDatasetSpec, type DensityDatasetSpec, type DataDatasetSpec, type DatasetSpec,
 } from './schema/dataset';
 export {
   ACTIVATIONS, CONDITIONINGS, TIME_INPUTS, TIME_NETWORK_DEFAULTS, MlpModelSchema, AnalyticModelSchema,

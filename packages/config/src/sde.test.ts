@@ -143,7 +143,7 @@ describe('sde: bad files name the path, line and column', () => {
       edit('  sde: { kind: ve, sigmaMin: 0.01, sigmaMax: 100 }\n', '  noise: { schedule: geometric, sigmaMax: 20, sigmaMin: 1, levels: 3 }\n', edit('[fisher, nll, mmd]', '[fisher, mmd]')),
       'e.yaml:8:20 base.sampler.kind: pc samples a score SDE and needs an sde section (with noise levels use langevin or ald)',
     ],
-    ['nll without an sde', edit('  sde: { kind: ve, sigmaMin: 0.01, sigmaMax: 100 }\n', '  noise: { schedule: geometric, sigmaMax: 20, sigmaMin: 1, levels: 3 }\n', edit('kind: pc, steps: 100,', 'kind: ald, stepSize: 0.1, stepsPerLevel: 10, init: { kind: gaussian, std: 10 },')), 'e.yaml:9:40 base.eval.metrics[1]: nll needs an sde section (the likelihood is computed through the probability-flow ODE)'],
+    ['nll without an sde', edit('  sde: { kind: ve, sigmaMin: 0.01, sigmaMax: 100 }\n', '  noise: { schedule: geometric, sigmaMax: 20, sigmaMin: 1, levels: 3 }\n', edit('kind: pc, steps: 100,', 'kind: ald, stepSize: 0.1, stepsPerLevel: 10, init: { kind: gaussian, std: 10 },')), 'e.yaml:9:40 base.eval.metrics[1]: nll needs an sde section (the likelihood is computed through the probability-flow ODE) or a 2-D energy model (exp(-E) normalised by quadrature)'],
     ['sm with an sde', edit('loss: { kind: dsm }', 'loss: { kind: sm }', edit('[dsm, ssm-vr]', '[sm, ssm-vr]')), 'e.yaml:6:17 base.loss.kind: sm (exact score matching) is not available with an sde; use dsm, ssm or ssm-vr'],
     ['weighting none with an sde', edit('loss: { kind: dsm }', 'loss: { kind: dsm, weighting: none }'), 'e.yaml:6:33 base.loss.weighting: none is not available with an sde; use sigma2 (lambda = s(t)^2) or likelihood (lambda = g(t)^2)'],
     [

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '@scorelab/core';
-import type { Dataset, DatasetSpec } from './dataset';
+import type { Dataset, DensityDatasetSpec as DatasetSpec } from './dataset';
 import { checkSampleCount } from './gaussian-mixture';
 import { maskOffTape } from './mask';
 import { resolveNoiseLevel } from './noise-level';

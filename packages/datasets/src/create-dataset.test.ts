@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng, selectBackend } from '@scorelab/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DatasetSchema } from '@scorelab/config';
-import { createDataset } from './create-dataset';
-import type { DatasetSpec } from './dataset';
+import { createDataset, createDensityDataset } from './create-dataset';
+import type { DensityDatasetSpec as DatasetSpec } from './dataset';
 import { mixtureFromGaussianSpec } from './gaussian-mixture';
 
 beforeAll(async () => {
@@ -39,13 +39,13 @@ describe('createDataset', () => {
     // A scalar mean applies to every axis (mixtureFromGaussianSpec, wider than the config's section): the same law.
     expect(mixtureFromGaussianSpec({ dim: 2, mean: 3, std: 2 })).toEqual(mixtureFromGaussianSpec({ dim: 2, mean: [3, 3], std: [2, 2] }));
     // The defaults are filled where the spec is resolved (config), and the datasets read them.
-    const g0 = createDataset(DatasetSchema.parse({ kind: 'gaussian', dim: 2 }));
+    const g0 = createDensityDataset(DatasetSchema.parse({ kind: 'gaussian', dim: 2 }));
     // log N(0; 0, I) in 2-D = -log(2 pi)
     expect(tf.tidy(() => g0.logDensity(tf.zeros([1, 2]) as tf.Tensor2D).arraySync()[0])).toBeCloseTo(-Math.log(2 * Math.PI), 5);
     expect(mixtureFromGaussianSpec({ dim: 2 })).toEqual(mixtureFromGaussianSpec({ dim: 2, mean: [0, 0], std: 1 }));
     const resolved = DatasetSchema.parse({ kind: 'gmm', means: [[0], [2], [4]] });
     for (const spec of [resolved, { kind: 'gmm', means: [[0], [2], [4]] } as DatasetSpec]) {
-      const m = createDataset(spec).mixture!;
+      const m = createDensityDataset(spec).mixture!;
       expect(m.weights).toEqual([1 / 3, 1 / 3, 1 / 3]);
       expect(m.covariances).toEqual([[[1]], [[1]], [[1]]]);
     }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng, selectBackend } from '@scorelab/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDataset } from './create-dataset';
-import type { Dataset, DatasetSpec, GaussianMixture } from './dataset';
+import type { Dataset, DensityDatasetSpec as DatasetSpec, GaussianMixture } from './dataset';
 import { mixtureLogDensityRef } from './float64-reference';
 import { mixtureMoments, rowsOf, sampleMoments, scoreVsAutodiff } from './test-helpers';
 

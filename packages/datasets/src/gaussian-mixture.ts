@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '@scorelab/core';
-import type { Dataset, DatasetSpec, GaussianMixture } from './dataset';
+import type { Dataset, DensityDatasetSpec as DatasetSpec, GaussianMixture } from './dataset';
 import { isDiagonal, symmetricEigen } from './linalg';
 import { resolveNoiseLevel, type NoiseLevel } from './noise-level';
 

@@ -6,8 +6,20 @@ import { afterChecks } from './refine';
 /** (A single `gaussian` has one mode, so no mode weights to compare.) */
 export const MIXTURE_DATASET_KINDS = ['mog2d-weighted', 'gmm', '8gaussians', '25gaussians', 'rings', 'swissroll', 'moons'] as const;
 export const TOY_DATASET_KINDS = ['8gaussians', '25gaussians', 'rings', 'swissroll', 'moons', 'checkerboard'] as const;
-export const DATASET_KINDS = ['mog2d-weighted', 'gaussian', 'gmm', ...TOY_DATASET_KINDS] as const;
+/** Datasets of data points only: no density, score or perturbed score is known (DESIGN.md section 3, v2). */
+export const DATA_DATASET_KINDS = ['digits', 'file'] as const;
+/** Datasets with an exact density and perturbed score (every kind that is not in DATA_DATASET_KINDS). */
+export const DENSITY_DATASET_KINDS = ['mog2d-weighted', 'gaussian', 'gmm', ...TOY_DATASET_KINDS] as const;
+export const DATASET_KINDS = [...DENSITY_DATASET_KINDS, ...DATA_DATASET_KINDS] as const;
 export type DatasetKind = (typeof DATASET_KINDS)[number];
+
+/** The digits images: 8x8 pixels, so 64 dimensions. */
+export const DIGITS_DIM = 64;
+/** Formats of `kind: file` data, by the file name's extension when `format` is not given. */
+export const DATA_FILE_FORMATS = ['csv', 'npy'] as const;
+export const DATA_FILE_EXTENSIONS: Readonly<Record<string, (typeof DATA_FILE_FORMATS)[number]>> = { '.csv': 'csv', '.txt': 'csv', '.npy': 'npy' };
+/** The held-out split of `kind: file` data when `split` is not given. */
+export const FILE_SPLIT_DEFAULTS = { test: 0.1, seed: 0 } as const;
 
 export const Mog2dWeightedDatasetSchema = z
   .strictObject({
@@ -92,9 +104,77 @@ export const ToyDatasetSchema = z
   })
   .describe('A 2-D toy distribution of the score-matching literature.');
 
+export const DigitsDatasetSchema = z
+  .strictObject({
+    kind: z
+      .literal('digits')
+      .describe(
+        'The UCI "Optical Recognition of Handwritten Digits" 8x8 images (1,797 images, 64 dimensions; the data of scikit-learn load_digits, CC BY 4.0, shipped in packages/datasets/data). Pixels 0..16 are scaled to [0, 1] by /16. Every 5th row (row i with i % 5 = 4, 359 images) is held out, the other 1,438 are the training set. No known density.',
+      ),
+    classes: z
+      .array(z.int().min(0).max(9))
+      .min(1)
+      .optional()
+      .describe('Keep only images of these digits (0..9), in both splits; all ten when omitted. Stored sorted.'),
+    dequantize: z
+      .boolean()
+      .default(false)
+      .describe('Uniform dequantisation: a pixel v becomes (v + u) / 17 with a fresh u ~ U(0, 1) per draw, so the data have a density on [0, 1)^64 (piecewise constant on the 17 bins) instead of 17 atoms; without it a pixel is v / 16.'),
+  })
+  .superRefine((d, ctx) => {
+    const seen = new Set<number>();
+    d.classes?.forEach((c, i) => {
+      if (seen.has(c)) ctx.addIssue({ code: 'custom', path: ['classes', i], message: `duplicate class ${c}` });
+      seen.add(c);
+    });
+  }, afterChecks)
+  .transform((d) => (d.classes ? { ...d, classes: [...d.classes].sort((a, b) => a - b) } : d))
+  .describe('8x8 handwritten digits, 64-D, a fixed train/test split.');
+
+export const FileSplitSchema = z
+  .strictObject({
+    test: z.number().gt(0).lt(1).default(FILE_SPLIT_DEFAULTS.test).describe('Fraction of the rows held out as the test set (at least one row each side).'),
+    seed: z.int().min(0).default(FILE_SPLIT_DEFAULTS.seed).describe('Seed of the permutation that picks the test rows (not the run seed, so every run of a sweep holds out the same rows).'),
+  })
+  .describe('The held-out split: round(test * N) rows chosen by a permutation seeded by seed; the rest train.');
+
+export const FileDatasetSchema = z
+  .strictObject({
+    kind: z.literal('file').describe("Your own points: one row per point, any dimension D. No known density."),
+    path: z
+      .string()
+      .min(1)
+      .describe(
+        "The data file, relative to the experiment file's directory, and inside it: an absolute path, a path whose .. leaves the directory, or one that resolves (following symbolic links) to a file outside it is refused.",
+      ),
+    format: z
+      .enum(DATA_FILE_FORMATS)
+      .optional()
+      .describe('csv: numbers separated by commas (or whitespace), one point per line, an optional header line of names; npy: a NumPy .npy array of shape [N, D], float32 or float64 (or an integer type), C order. Omitted: from the extension (.csv, .txt: csv; .npy: npy).'),
+    split: FileSplitSchema.default({ ...FILE_SPLIT_DEFAULTS }),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits')
+      .optional()
+      .describe("sha256 of the file's bytes. When given, a file with other content is refused; when omitted, the runner records the file's sha256 here in the resolved config, so a changed file changes the config hash."),
+  })
+  .superRefine((d, ctx) => {
+    if (d.format === undefined && fileFormatOf(d.path) === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['format'], message: `cannot tell the format of '${d.path}' from its extension (${Object.keys(DATA_FILE_EXTENSIONS).join(', ')}): give format: csv or npy` });
+    }
+  }, afterChecks)
+  .transform((d) => ({ ...d, format: d.format ?? fileFormatOf(d.path)! }))
+  .describe('Points from a CSV or .npy file, with a held-out split.');
+
+/** The format a data file's extension names, or undefined. */
+export function fileFormatOf(path: string): (typeof DATA_FILE_FORMATS)[number] | undefined {
+  const dot = path.lastIndexOf('.');
+  return dot < 0 ? undefined : DATA_FILE_EXTENSIONS[path.slice(dot).toLowerCase()];
+}
+
 export const DatasetSchema = z
-  .discriminatedUnion('kind', [Mog2dWeightedDatasetSchema, GaussianDatasetSchema, GmmDatasetSchema, ToyDatasetSchema])
-  .describe('The data distribution; every dataset has an exact (perturbed) score.');
+  .discriminatedUnion('kind', [Mog2dWeightedDatasetSchema, GaussianDatasetSchema, GmmDatasetSchema, ToyDatasetSchema, DigitsDatasetSchema, FileDatasetSchema])
+  .describe('The data distribution. Every kind but digits and file has an exact (perturbed) score; digits and file are data points only.');
 
 function normaliseWeights(w: number[]): number[] {
   const total = w.reduce((a, b) => a + b, 0);
@@ -130,4 +210,15 @@ export type Mog2dWeightedDatasetSpec = z.output<typeof Mog2dWeightedDatasetSchem
 export type GaussianDatasetSpec = z.output<typeof GaussianDatasetSchema>;
 export type GmmDatasetSpec = z.output<typeof GmmDatasetSchema>;
 export type ToyDatasetSpec = z.output<typeof ToyDatasetSchema>;
+export type DigitsDatasetSpec = z.output<typeof DigitsDatasetSchema>;
+export type FileDatasetSpec = z.output<typeof FileDatasetSchema>;
 export type DatasetSpec = z.output<typeof DatasetSchema>;
+/** A dataset with an exact density and perturbed score. */
+export type DensityDatasetSpec = Exclude<DatasetSpec, DigitsDatasetSpec | FileDatasetSpec>;
+/** A dataset of points without a known density. */
+export type DataDatasetSpec = DigitsDatasetSpec | FileDatasetSpec;
+
+/** Whether the dataset has a known density (an exact score, the reference of eval/fisher and the analytic model). */
+export function hasKnownDensity(spec: { kind: string }): boolean {
+  return !(DATA_DATASET_KINDS as readonly string[]).includes(spec.kind);
+}

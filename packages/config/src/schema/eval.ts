@@ -13,7 +13,7 @@ export const EvalSchema = z
       .array(z.enum(METRICS))
       .min(1)
       .describe(`${METRICS.map((m) => `${m}: ${EVAL_METRICS[m].logs}`).join('; ')}.`),
-    samples: z.int().min(1).default(1000).describe('Data points drawn for fisher (per evaluation), as the reference set of mmd and swd, and as the held-out set of nll.'),
+    samples: z.int().min(1).default(1000).describe('Data points drawn for fisher (per evaluation), as the reference set of mmd and swd, as the held-out set of nll, density, dsm and ssm, and the rows of the data-samples artifact.'),
   })
   .describe('Evaluation metrics and how often to compute them.');
 

@@ -1,6 +1,8 @@
 // A whole run config: the sections together, and the rules that span sections.
 import { z } from 'zod';
 import { MIXTURE_DATASET_KINDS, DatasetSchema } from './dataset';
+import { knownDataDim } from './data-dim';
+import { dataRules } from './data-rules';
 import { SAMPLE_METRICS } from '../metric-names';
 import { EvalSchema } from './eval';
 import { LossSchema, NEGATIVES_DEFAULTS } from './loss';
@@ -32,6 +34,7 @@ function runConfigRules(c: z.output<typeof RunConfigObjectSchema>, ctx: z.Refine
     if (!c.train) add(['train'], `required when model.kind is ${c.model.kind} (only analytic models skip training)`);
   }
   energyRules(c, add);
+  dataRules(c, add);
   if (c.sde) {
     sdeRules(c, add);
   } else {
@@ -56,7 +59,13 @@ function runConfigRules(c: z.output<typeof RunConfigObjectSchema>, ctx: z.Refine
       if (m === 'modeWeights' && !(MIXTURE_DATASET_KINDS as readonly string[]).includes(c.dataset.kind)) {
         add(['eval', 'metrics', i], `modeWeights needs a mixture dataset; ${c.dataset.kind} has no mixture components`);
       }
-      if (m === 'nll' && !c.sde) add(['eval', 'metrics', i], 'nll needs an sde section (the likelihood is computed through the probability-flow ODE)');
+      if (m === 'nll' && !c.sde && c.model.kind !== 'energy') {
+        add(['eval', 'metrics', i], 'nll needs an sde section (the likelihood is computed through the probability-flow ODE) or a 2-D energy model (exp(-E) normalised by quadrature)');
+      }
+      const dim = knownDataDim(c.dataset);
+      if ((m === 'density' || (m === 'nll' && !c.sde && c.model.kind === 'energy')) && dim !== undefined && dim !== 2) {
+        add(['eval', 'metrics', i], `${m} normalises the learned density on a 2-D grid, and ${c.dataset.kind} data have dimension ${dim}`);
+      }
     });
     if (c.eval.every !== undefined && c.train && c.eval.every > c.train.steps) {
       add(['eval', 'every'], `must be at most train.steps (${c.train.steps}), got ${c.eval.every}`);
