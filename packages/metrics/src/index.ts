@@ -28,3 +28,5 @@ export { type GridKl, gridKl } from './density/grid-kl';
 export { type LearnedDensity, energyDensity, energyNll } from './density/energy-density';
 export { type ScorePathDensity, integrateScore, scorePathLogDensityAt } from './density/score-path';
 export { relativeCurl, pathDependence } from './density/curl';
+export { type HeldOutLossOptions, type HeldOutLoss, HELD_OUT_CHUNK_ROWS, heldOutDenoisingLoss, heldOutSlicedScoreMatching } from './held-out-losses';
+export { type NearestNeighbours, nearestNeighbours, nearestNeighbourDistances, meanNearestNeighbourDistance } from './nearest-neighbour';
