@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { CLEAN, Rng, levelsFamily, selectBackend } from '@scorelab/core';
-import { createDataset, type Dataset } from '@scorelab/datasets';
+import { createDensityDataset, type Dataset } from '@scorelab/datasets';
 import type { DatasetSpec } from '@scorelab/config';
 import { DENSITY_METRIC, densityArtifacts, densityCondition, pointEnergyOf, exactEnergy, prepareDensityEvaluation, pointFieldOf, type DensityResult } from './density-eval';
 
@@ -39,7 +39,7 @@ const CASES: { spec: DatasetSpec; entropy: number }[] = [
 describe('eval/nll and eval/kl of the exact energy E = -log p', () => {
   for (const { spec, entropy } of CASES) {
     it(`${spec.kind}: eval/nll is the entropy within 4 standard errors of the held-out mean plus the log Z bound, eval/kl is 0`, () => {
-      const dataset = createDataset(spec);
+      const dataset = createDensityDataset(spec);
       const evaluation = prepareDensityEvaluation(dataset, new Rng(21), { heldOut: 4000 });
       const result = evaluation.measure({ kind: 'energy', energy: exactEnergy(dataset) }, 5);
       expect(result.problem).toBeNull();
@@ -55,7 +55,7 @@ describe('eval/nll and eval/kl of the exact energy E = -log p', () => {
   it('eval/kl of a shifted Gaussian energy equals |mu|^2 / (2 s^2), eval/nll the entropy plus it', () => {
     const s = 0.7;
     const mu = [0.3, -0.4];
-    const dataset = createDataset({ kind: 'gaussian', dim: 2, mean: [0, 0], std: s });
+    const dataset = createDensityDataset({ kind: 'gaussian', dim: 2, mean: [0, 0], std: s });
     const energy = (p: Float64Array, n: number) => Float64Array.from({ length: n }, (_, r) => ((p[2 * r] - mu[0]) ** 2 + (p[2 * r + 1] - mu[1]) ** 2) / (2 * s * s));
     const evaluation = prepareDensityEvaluation(dataset, new Rng(4), { heldOut: 4000 });
     const result = evaluation.measure({ kind: 'energy', energy }, 0);
@@ -70,7 +70,7 @@ describe('eval/nll and eval/kl of the exact energy E = -log p', () => {
   });
 
   it('an energy that is +Infinity where the data have mass gives a reason, not eval/kl = Infinity', () => {
-    const dataset = createDataset({ kind: 'gaussian', dim: 2, mean: [0, 0], std: 1 });
+    const dataset = createDensityDataset({ kind: 'gaussian', dim: 2, mean: [0, 0], std: 1 });
     const evaluation = prepareDensityEvaluation(dataset, new Rng(6));
     // N(0, I) restricted to the half plane x > 0: all of its mass is in the box, half of the data's is not under it.
     const half = (p: Float64Array, n: number) => Float64Array.from({ length: n }, (_, r) => (p[2 * r] > 0 ? (p[2 * r] ** 2 + p[2 * r + 1] ** 2) / 2 : Infinity));
@@ -80,7 +80,7 @@ describe('eval/nll and eval/kl of the exact energy E = -log p', () => {
   });
 
   it('flags an energy whose mass leaves the box and logs no eval/nll or eval/kl', () => {
-    const dataset = createDataset({ kind: '8gaussians', scale: 1 });
+    const dataset = createDensityDataset({ kind: '8gaussians', scale: 1 });
     const evaluation = prepareDensityEvaluation(dataset, new Rng(1));
     const flat = (_: Float64Array, n: number) => new Float64Array(n); // E = 0: uniform on the box
     const result = evaluation.measure({ kind: 'energy', energy: flat }, 3);
@@ -95,7 +95,7 @@ describe('eval/nll and eval/kl of the exact energy E = -log p', () => {
 describe('score models: the path-integrated density and its curl', () => {
   it('the exact score of mog2d-weighted at sigma = 0.5 is a gradient field and integrates to log p_sigma', () => {
     const sigma = 0.5;
-    const dataset = createDataset({ kind: 'mog2d-weighted' });
+    const dataset = createDensityDataset({ kind: 'mog2d-weighted' });
     const evaluation = prepareDensityEvaluation(dataset, new Rng(8), { sigma, heldOut: 4000 });
     const result = evaluation.measure({ kind: 'score', score: pointFieldOf((x) => dataset.score(x, sigma)) }, 0);
     expect(result.problem).toBeNull();
@@ -114,7 +114,7 @@ describe('score models: the path-integrated density and its curl', () => {
 
   it('a rotating field has eval/curl c / sqrt(1 + c^2) over any data density', () => {
     const c = 0.5;
-    const dataset = createDataset({ kind: '8gaussians', scale: 1 });
+    const dataset = createDensityDataset({ kind: '8gaussians', scale: 1 });
     const evaluation = prepareDensityEvaluation(dataset, new Rng(2));
     const rotating = (p: Float64Array, n: number) => {
       const out = new Float64Array(2 * n);
@@ -143,7 +143,7 @@ describe('adapters, artifacts and memory', () => {
   });
 
   it('densityArtifacts: log p̂ and the true log p on one 65 x 65 grid, and no tensor is left behind', () => {
-    const dataset = createDataset({ kind: '8gaussians', scale: 1 });
+    const dataset = createDensityDataset({ kind: '8gaussians', scale: 1 });
     const before = tf.memory().numTensors;
     const evaluation = prepareDensityEvaluation(dataset, new Rng(3));
     const result = evaluation.measure({ kind: 'energy', energy: exactEnergy(dataset) }, 0);
@@ -169,6 +169,6 @@ describe('adapters, artifacts and memory', () => {
   });
 
   it('refuses data that is not 2-D', () => {
-    expect(() => prepareDensityEvaluation(createDataset({ kind: 'gaussian', dim: 3, mean: [0, 0, 0], std: 1 }), new Rng(0))).toThrow(/2-D data/);
+    expect(() => prepareDensityEvaluation(createDensityDataset({ kind: 'gaussian', dim: 3, mean: [0, 0, 0], std: 1 }), new Rng(0))).toThrow(/2-D data/);
   });
 });

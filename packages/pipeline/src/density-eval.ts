@@ -31,31 +31,23 @@ import {
   type QuadratureGrid,
   type PointFieldFn,
 } from '@scorelab/metrics';
-import type { DensityArtifact } from '@scorelab/config';
+import { METRIC, type DensityArtifact } from '@scorelab/config';
 import type { MetricRecord } from './hooks';
 
 /**
- * The keys this module logs (to move to config's metric-names.ts). eval/nll is the key of the
+ * The keys this module logs (config METRIC). eval/nll is the key of the
  * probability-flow NLL too: same meaning (nats per held-out point); for a 2-D energy model this one
  * applies and the probability-flow one must not run (see docs/numerics.md).
  */
 export const DENSITY_METRIC = {
-  /** -mean log p̂(x) over held-out x ~ p_sigma, nats per point (energy models). */
-  nll: 'eval/nll',
-  /** KL(p_sigma || p̂) on the quadrature grid, nats (energy models). */
-  kl: 'eval/kl',
-  /** The halving-check bound on log Z of the learned density, nats (also the bound on every log p̂). */
-  logZError: 'eval/log_z_error',
-  /** Fraction of the learned density's quadrature mass on the outer ring of the box. */
-  outerMass: 'eval/box_outer_mass',
-  /** E_p|curl s| / (√2 E_p||J_s||_F) in [0, 1]: 0 for a gradient field, 1 for a pure rotation (score models). */
-  curl: 'eval/curl',
-  /** E_p|∫_x-first s·dl - ∫_y-first s·dl|, nats: how much log p̃ depends on the path (score models). */
-  pathDependence: 'eval/path_dependence',
-  /** eval/nll of the score's path-integrated density (score models). */
-  nllPath: 'eval/nll_path',
-  /** eval/kl of the score's path-integrated density (score models). */
-  klPath: 'eval/kl_path',
+  nll: METRIC.nll,
+  kl: METRIC.kl,
+  logZError: METRIC.logZError,
+  outerMass: METRIC.boxOuterMass,
+  curl: METRIC.curl,
+  pathDependence: METRIC.pathDependence,
+  nllPath: METRIC.nllPath,
+  klPath: METRIC.klPath,
 } as const;
 
 /** Rows per tfjs call when a tensor model is evaluated on the grid (bounds the memory of one call). */

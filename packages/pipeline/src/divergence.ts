@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NoiseFamily, Rng } from '@scorelab/core';
-import type { Dataset } from '@scorelab/datasets';
+import type { AnyDataset } from '@scorelab/datasets';
 import type { NoiseSpec, ResolvedRunConfig, SamplerSpec, SdeSpec } from '@scorelab/config';
 import type { SamplerCheckpoint } from '@scorelab/samplers';
 import { RunFailure } from './hooks';
@@ -36,7 +36,7 @@ export function boundingBox(x: tf.Tensor2D): Box {
 }
 
 /** Bounding box of EXTENT_SAMPLES data points from `rng` (a stream of its own: `RunRngs.range`). */
-export function dataBox(dataset: Dataset, rng: Rng): Box {
+export function dataBox(dataset: AnyDataset, rng: Rng): Box {
   const x = dataset.sample(EXTENT_SAMPLES, rng);
   try {
     return boundingBox(x);
@@ -67,7 +67,10 @@ function fmt(v: number): string {
 function dataScaleKey(dataset: ResolvedRunConfig['dataset'], box: Box): string | null {
   switch (dataset.kind) {
     case 'mog2d-weighted':
+    case 'digits':
       return null;
+    case 'file':
+      return 'dataset.path';
     case 'gaussian':
       return Number.isFinite(boxWidth(box)) && boxWidth(box) < EXTREME_RATIO ? 'dataset.mean' : 'dataset.std';
     case 'gmm':

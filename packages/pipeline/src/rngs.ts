@@ -46,3 +46,15 @@ export function restoreRngs(rngs: RunRngs, states: readonly RngState[]): void {
   if (states.length !== order.length) throw new Error(`the checkpoint has ${states.length} random streams, this build's runs have ${order.length} (${order.join(', ')}): it was written by another scorelab version`);
   order.forEach((k, i) => rngs[k].restore(states[i]));
 }
+
+/**
+ * The stream of the held-out losses (eval/dsm, eval/ssm: their held-out set and noise, drawn once per run): the
+ * root's split after `reference`, made on its own and not a member of RunRngs, so that no stream of a run and no
+ * checkpoint's list of streams changes when a run lists these metrics.
+ */
+export function heldOutRng(seed: number): Rng {
+  const root = new Rng(seed);
+  const streams = Object.keys(runRngs(seed)).length;
+  for (let i = 0; i < streams; i++) root.split();
+  return root.split();
+}

@@ -1,8 +1,9 @@
 /**
  * The model of one run and how it is trained: the dataset, the noise family (noise levels or an
- * sde), the exact perturbed score, and the score network (null for the analytic model), built from
- * the resolved config and the run's seed streams. Tools that need a run's trained network (e.g.
- * to sample it with another score) build it here, so they train exactly as the runner does.
+ * sde), the exact perturbed score (datasets with a known density only), and the score network (null
+ * for the analytic model), built from the resolved config and the run's seed streams. Tools that need
+ * a run's trained network (e.g. to sample it with another score) build it here, so they train exactly
+ * as the runner does.
  */
 import {
   FusedTrainer,
@@ -16,7 +17,7 @@ import {
   type NoiseFamily,
   type ScoreFn,
 } from '@scorelab/core';
-import { createDataset, type Dataset } from '@scorelab/datasets';
+import { createDataset, hasExactDensity, type DataPoints, type Dataset, type EmpiricalDataset } from '@scorelab/datasets';
 import { createLoss } from '@scorelab/losses';
 import type { MlpModelSpec, ResolvedRunConfig } from '@scorelab/config';
 import { dataBox, trainingDivergenceAdvice } from './divergence';
@@ -73,48 +74,74 @@ export function resolveEngine(config: ResolvedRunConfig, choice: EngineChoice = 
   }
 }
 
-export interface RunModel {
+/** What every run's model has, whatever its dataset. */
+interface RunModelParts {
   readonly config: ResolvedRunConfig;
   /** The engine the network runs on (resolveEngine); null for the analytic model. */
   readonly engine: Engine | null;
   readonly rngs: RunRngs;
-  readonly dataset: Dataset;
   readonly family: NoiseFamily;
-  /** The exact perturbed score under the family (the `analytic` model, and the reference of eval/fisher). */
-  readonly exact: ScoreFn;
   /** The trained network (the score MLP or the energy network, model.kind); null for the analytic model. */
   readonly network: Network | null;
   /**
    * The network's tfjs score (differentiable; its tf.Variables hold the trained weights once training
-   * returns), or the exact one. What needs gradients through the score (eval/nll) calls this.
+   * returns), or the exact one. What needs gradients through the score (eval/nll, eval/ssm) calls this.
    */
   readonly score: ScoreFn;
-  /** What forward-only callers use (samplers, eval/fisher): the fused kernels' score on the fused engine, else `score`. */
+  /** What forward-only callers use (samplers, eval/fisher, eval/dsm): the fused kernels' score on the fused engine, else `score`. */
   readonly forwardScore: ScoreFn;
   /** The kernel network on the fused engine, else null. */
   readonly fused: FusedNetwork | null;
   dispose(): void;
 }
 
+/** The model of a run on a dataset with a known density (every kind but digits and file). */
+export interface RunModel extends RunModelParts {
+  readonly dataset: Dataset;
+  /** The exact perturbed score under the family (the `analytic` model, and the reference of eval/fisher). */
+  readonly exact: ScoreFn;
+}
+
+/** The model of a run on data points without a known density (digits, file): no exact score, always a network. */
+export interface DataRunModel extends RunModelParts {
+  readonly dataset: EmpiricalDataset;
+  readonly exact: null;
+}
+
+/** The model of any run. */
+export type AnyRunModel = RunModel | DataRunModel;
+
+/** Whether the run's dataset has a known density (then `exact` is its perturbed score). */
+export function isDensityRunModel(model: AnyRunModel): model is RunModel {
+  return model.exact !== null;
+}
+
+export interface BuildRunModelOptions {
+  /** Default: resolveEngine(config). */
+  engine?: Engine | null;
+  /** A file dataset's rows, as the runner read them (loadFileDataset); needed for dataset.kind file only. */
+  points?: DataPoints;
+}
+
 /**
- * The run's model before training: weights initialised from the seed's init stream (the same weights on
- * both engines: the fused network copies the tfjs network's). `engine` defaults to resolveEngine(config).
+ * The run's model before training, for any dataset: weights initialised from the seed's init stream (the same
+ * weights on both engines: the fused network copies the tfjs network's).
  */
-export function buildRunModel(config: ResolvedRunConfig, seed: number, engine: Engine | null = resolveEngine(config)): RunModel {
+export function buildAnyRunModel(config: ResolvedRunConfig, seed: number, options: BuildRunModelOptions = {}): AnyRunModel {
+  const engine = options.engine === undefined ? resolveEngine(config) : options.engine;
   const rngs = runRngs(seed);
-  const dataset = createDataset(config.dataset);
+  const dataset = createDataset(config.dataset, options.points);
   const family = noiseFamily(config);
-  const exact = exactScore(dataset, family);
+  const exact = hasExactDensity(dataset) ? exactScore(dataset, family) : null;
+  if (!exact && config.model.kind === 'analytic') throw new Error(`model analytic is the exact score, and dataset ${config.dataset.kind} has no known density`);
   const network = config.model.kind === 'analytic' ? null : createNetwork(config.model, dataset.dim, family, rngs.init);
   const fused = network?.kind === 'mlp' && engine === 'fused' ? createFusedNetwork(network, family) : null;
-  const score = network?.score ?? exact;
-  return {
+  const score = network?.score ?? exact!;
+  const parts: RunModelParts = {
     config,
     engine: network ? engine : null,
     rngs,
-    dataset,
     family,
-    exact,
     network,
     score,
     forwardScore: fused?.score ?? score,
@@ -124,13 +151,27 @@ export function buildRunModel(config: ResolvedRunConfig, seed: number, engine: E
       network?.dispose();
     },
   };
+  return hasExactDensity(dataset) ? { ...parts, dataset, exact: exact! } : { ...parts, dataset, exact: null };
+}
+
+/**
+ * The run's model before training, for a dataset with a known density (its exact score included); digits and
+ * file runs are refused (buildAnyRunModel builds them). `engine` defaults to resolveEngine(config).
+ */
+export function buildRunModel(config: ResolvedRunConfig, seed: number, engine: Engine | null = resolveEngine(config)): RunModel {
+  const model = buildAnyRunModel(config, seed, { engine });
+  if (!isDensityRunModel(model)) {
+    model.dispose();
+    throw new Error(`dataset ${config.dataset.kind} has no known density: build its model with buildAnyRunModel`);
+  }
+  return model;
 }
 
 /**
  * Train the network with the config's loss and train sections (a no-op for the analytic model),
  * calling `evaluate(step)` every eval.every steps and after the last. Returns the number of steps.
  */
-export async function trainRunModel(model: RunModel, hooks: RunHooks, evaluate: ((step: number) => void) | null = null, start: TrainingStart | null = null): Promise<number> {
+export async function trainRunModel(model: AnyRunModel, hooks: RunHooks, evaluate: ((step: number) => void) | null = null, start: TrainingStart | null = null): Promise<number> {
   const { config, network, dataset, rngs, family, fused } = model;
   if (!network || !config.train || !config.loss) return 0;
   const trainSpec = config.train;
@@ -168,7 +209,7 @@ export async function trainRunModel(model: RunModel, hooks: RunHooks, evaluate: 
  * The trainer of loss ml (energy networks only). Noise negatives (init noise, and the persistent buffer's fill and
  * reinitialisation) are uniform on the data's bounding box, measured once from the range stream.
  */
-function maximumLikelihoodTrainer(model: RunModel, hooks: RunHooks): MaximumLikelihoodTrainer {
+function maximumLikelihoodTrainer(model: AnyRunModel, hooks: RunHooks): MaximumLikelihoodTrainer {
   const { config, network, dataset, rngs } = model;
   if (network?.kind !== 'energy') throw new Error(`loss ml needs model.kind energy, got ${config.model.kind}`);
   const train = config.train!;

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { Rng, selectBackend } from '@scorelab/core';
-import { createDataset } from '@scorelab/datasets';
+import { createDensityDataset } from '@scorelab/datasets';
 import { mmd, modeWeightTvFloor, slicedWasserstein } from '@scorelab/metrics';
 import { METRIC, type DatasetSpec } from '@scorelab/config';
 import { sampleMetricPoints } from './sample-metrics';
@@ -19,7 +19,7 @@ const valueOf = (points: { key: string; value: number }[], key: string): number 
 
 describe('sampleMetricPoints: each sample metric beside its ref/ floor', () => {
   it('leaves the sample/ values as before and adds ref/mmd, ref/swd, ref/mode_weight*, sample/mmd_p', () => {
-    const dataset = createDataset({ kind: 'mog2d-weighted' });
+    const dataset = createDensityDataset({ kind: 'mog2d-weighted' });
     const rngs = runRngs(3);
     const samples = dataset.sample(500, new Rng(9));
     const data = dataset.sample(1000, rngs.metrics);
@@ -43,7 +43,7 @@ describe('sampleMetricPoints: each sample metric beside its ref/ floor', () => {
   });
 
   it('draws the floors from the reference stream only: the same whichever metrics are listed, finite for diverged samples', () => {
-    const dataset = createDataset({ kind: '8gaussians', scale: 1 });
+    const dataset = createDensityDataset({ kind: '8gaussians', scale: 1 });
     const data = dataset.sample(400, new Rng(1));
     const good = dataset.sample(300, new Rng(2));
     const bad = tf.fill([300, 2], NaN) as tf.Tensor2D;
@@ -68,7 +68,7 @@ describe('sampleMetricPoints: each sample metric beside its ref/ floor', () => {
     [{ kind: '8gaussians', scale: 1 }, 0.0334],
     [{ kind: 'rings', scale: 1 }, 0.174],
   ])('ref/mode_weight_tv of %o at n = 1000 averages to the multinomial floor (%f) within 3 standard errors', (spec, approx) => {
-    const dataset = createDataset(spec);
+    const dataset = createDensityDataset(spec);
     const n = 1000;
     const floor = modeWeightTvFloor(dataset.mixture!.weights, n);
     expect(floor).toBeCloseTo(approx, 3);

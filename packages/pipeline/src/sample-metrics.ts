@@ -1,10 +1,12 @@
 /** The sample metrics of a run and its 2-D pictures, from what a sampler produced. */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '@scorelab/core';
-import type { Dataset } from '@scorelab/datasets';
+import { hasExactDensity, type AnyDataset, type Dataset, type EmpiricalDataset } from '@scorelab/datasets';
 import { mmd, mmdPermutationTest, modeWeights, slicedWasserstein } from '@scorelab/metrics';
 import { METRIC, type MetricName, type ResolvedRunConfig } from '@scorelab/config';
 import { twoDimensionalArtifacts, type ScoreField } from './artifacts';
+import { dataArtifacts } from './data-artifacts';
+import { dataSampleMetricPoints } from './heldout-eval';
 import type { MetricRecord, RunHooks } from './hooks';
 
 /** What a sampler produced; the caller keeps ownership of the tensors. */
@@ -24,17 +26,23 @@ export interface SampleMetricRngs {
 }
 
 /**
- * perf/sample_seconds, perf/nfe and the sample metrics the config asks for (against fresh data from
- * `rngs.metrics`) with their ref/ floors and sample/mmd_p (`rngs.reference`), then the 2-D artifacts.
- * Logged at `step` (the last training step).
+ * perf/sample_seconds, perf/nfe and the sample metrics the config asks for, then the pictures (2-D data, images).
+ * A dataset with a known density: against fresh data from `rngs.metrics`, with ref/ floors and sample/mmd_p from
+ * `rngs.reference`; `scoreField` is the field where the sampler ends. Digits and file data: against the held-out
+ * rows (dataSampleMetricPoints; `scoreField` null, there is no exact one). Logged at `step` (the last training step).
  */
-export function recordSamples(config: ResolvedRunConfig, dataset: Dataset, out: SamplerOutput, scoreField: ScoreField, rngs: SampleMetricRngs, step: number, hooks: RunHooks): void {
+export function recordSamples(config: ResolvedRunConfig, dataset: AnyDataset, out: SamplerOutput, scoreField: ScoreField | null, rngs: SampleMetricRngs, step: number, hooks: RunHooks): void {
   hooks.progress({ phase: 'metrics', step, totalSteps: step });
-  const samples = out.samples;
   const points: MetricRecord[] = [
     { key: METRIC.sampleSeconds, step, value: out.seconds },
     { key: METRIC.nfe, step, value: out.scoreEvaluations },
   ];
+  if (!hasExactDensity(dataset)) {
+    recordDataSamples(config, dataset, out, rngs, points, step, hooks);
+    return;
+  }
+  if (!scoreField) throw new Error('recordSamples: a dataset with a known density needs the score field to draw');
+  const samples = out.samples;
   const metrics = config.eval?.metrics ?? [];
   const nRef = config.eval?.samples ?? 1000;
   const data = dataset.sample(nRef, rngs.metrics);
@@ -48,6 +56,24 @@ export function recordSamples(config: ResolvedRunConfig, dataset: Dataset, out: 
     }
   } finally {
     data.dispose();
+  }
+}
+
+/** The sample metrics of digits and file data against their held-out rows, then their pictures (data-artifacts.ts). */
+function recordDataSamples(config: ResolvedRunConfig, dataset: EmpiricalDataset, out: SamplerOutput, rngs: SampleMetricRngs, points: MetricRecord[], step: number, hooks: RunHooks): void {
+  const metrics = config.eval?.metrics ?? [];
+  points.push(...dataSampleMetricPoints(metrics, dataset, out.samples, rngs, step));
+  hooks.log(points);
+  if (dataset.image === undefined && dataset.dim !== 2) return;
+  // The rows drawn (dequantised, when the dataset dequantises) from a stream after the metrics' own.
+  const rowsRng = rngs.reference.split();
+  const test = dataset.rows('test', rowsRng);
+  const train = dataset.rows('train', rowsRng);
+  try {
+    const inputs = { dataset, samples: out.samples, test, train, dataRows: config.eval?.samples ?? 1000, trajectory: out.trajectory, trajectoryLabels: out.trajectoryLabels };
+    for (const a of dataArtifacts(inputs)) hooks.artifact(a.name, a.kind, a.content);
+  } finally {
+    tf.dispose([test, train]);
   }
 }
 

@@ -1,7 +1,7 @@
 /** Sampling stage of a run: draw from the model with the configured sampler, then the sample metrics. */
 import type * as tf from '@tensorflow/tfjs';
 import type { NoiseFamily, ScoreFn } from '@scorelab/core';
-import type { Dataset } from '@scorelab/datasets';
+import { hasExactDensity, type AnyDataset } from '@scorelab/datasets';
 import { createSampler, initialSamples, runSampler, type Snapshot } from '@scorelab/samplers';
 import { formatSigma, type ResolvedRunConfig, type SamplerSpec } from '@scorelab/config';
 import { scoreFieldAt } from './artifacts';
@@ -12,16 +12,17 @@ import { recordSamples } from './sample-metrics';
 
 /**
  * Samples with the configured sampler from `score` (the network, or the exact score when `model`
- * is null: the analytic model), then the sample metrics and the 2-D artifacts, logged at `step`.
+ * is null: the analytic model), then the sample metrics and the 2-D or image artifacts, logged at `step`.
+ * `exact` is null for data without a known density (digits, file): no score field is drawn.
  */
 export function sampleAndMeasure(
   config: ResolvedRunConfig,
   spec: SamplerSpec,
   family: NoiseFamily,
-  dataset: Dataset,
+  dataset: AnyDataset,
   score: ScoreFn,
   model: ScoreFn | null,
-  exact: ScoreFn,
+  exact: ScoreFn | null,
   rngs: RunRngs,
   step: number,
   hooks: RunHooks,
@@ -35,7 +36,8 @@ export function sampleAndMeasure(
   let result: ReturnType<typeof runSampler>;
   try {
     result = runSampler(sampler, score, x0, rngs.sample, {
-      recordTrajectory: dataset.dim === 2,
+      // Recording clones the state only (no random draws): 2-D points and images keep a trajectory to draw.
+      recordTrajectory: dataset.dim === 2 || (!hasExactDensity(dataset) && dataset.image !== undefined),
       // An SDE step costs more than a Langevin step: report more often.
       progressEvery: family.kind === 'sde' ? 10 : 50,
       check,
@@ -58,7 +60,7 @@ export function sampleAndMeasure(
       scoreEvaluations: result.scoreEvaluations,
       seconds,
     };
-    recordSamples(config, dataset, output, scoreFieldAt(exact, model, fieldPoint(family)), rngs, step, hooks);
+    recordSamples(config, dataset, output, exact && scoreFieldAt(exact, model, fieldPoint(family)), rngs, step, hooks);
   } finally {
     result.samples.dispose();
     result.trajectory?.forEach((t: tf.Tensor2D) => t.dispose());

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveRunConfig } from '@scorelab/config';
 import { evaluationPoints, exactScore, sdeFromSpec, selectBackend, type ScoreFn } from '@scorelab/core';
-import { createDataset } from '@scorelab/datasets';
+import { createDensityDataset } from '@scorelab/datasets';
 import { probabilityFlowLogLikelihood } from '@scorelab/metrics';
 import type { ArtifactPayload } from './artifacts';
 import { executeRun } from './execute-run';
@@ -63,7 +63,7 @@ describe('analytic SDE runs (in process)', () => {
     await executeRun(config, 7, hooks);
     expect(tf.memory().numTensors).toBe(before);
     // The held-out set: 200 points from the run's likelihood stream, drawn first.
-    const dataset = createDataset(config.dataset);
+    const dataset = createDensityDataset(config.dataset);
     const likelihoodRng = runRngs(7).likelihood;
     const heldOut = dataset.sample(200, likelihoodRng);
     const x = heldOut.arraySync();
