@@ -2,11 +2,13 @@
  * What to run, worked out before the store is touched: the experiment file is read, validated and
  * expanded here, so every bad input is reported with nothing written (exit code 2). Validation
  * expands the sweep to check every combination and hands back those runs: a sweep is expanded
- * once. `run` does not expand the file's parameters at all.
+ * once. `run` does not expand the file's parameters at all. A `file` dataset is read here too (its
+ * path, its parsing, its sha256 pinned into the runs' configs), so a bad data file is also exit 2.
  */
 import { ConfigError, applyOverrides, loadExperimentFile, loadSweep, validateSweep, type ExperimentFile, type JsonValue, type RunConfig } from '@scorelab/config';
 import type { JsonObject } from '@scorelab/tracking';
 import { UsageError } from './errors';
+import { pinFileDatasets } from './file-dataset';
 
 export interface SweepPlan {
   kind: 'sweep' | 'run';
@@ -44,7 +46,8 @@ export function runPlan(filePath: string, overrides: readonly string[], seed: nu
 }
 
 function makeSweepPlan(filePath: string): SweepPlan {
-  const { experiment, runs } = loadSweep(filePath);
+  const { experiment, runs: expanded } = loadSweep(filePath);
+  const runs = pinFileDatasets(expanded, filePath);
   return { kind: 'sweep', family: experiment.name, experiment, runs, filePath, description: experiment.description, storedConfig: experimentJson(experiment) };
 }
 
@@ -61,7 +64,7 @@ function makeRunPlan(filePath: string, overrides: readonly string[], seed: numbe
   const description = `scorelab run of ${file.name}${sets}`;
   const { experiment, runs: [run] } = validateSweep({ name: file.name, description, base: withOverrides.base, method: 'grid', parameters: {}, seeds: [seed ?? file.seeds[0]] }, filePath);
   // The overridden values, as resolved, are the run's params (what `ls` and the dashboard show).
-  const runs = [{ ...run, params: Object.fromEntries(overridePaths(overrides).map((path) => [path, valueAt(run.config, path)])) }];
+  const runs = pinFileDatasets([{ ...run, params: Object.fromEntries(overridePaths(overrides).map((path) => [path, valueAt(run.config, path)])) }], filePath);
   return { kind: 'run', family: `${file.name}-run`, experiment, runs, filePath, description, storedConfig: experimentJson(experiment) };
 }
 

@@ -9,6 +9,7 @@ import { applyOverrides, isTrainingKey, storedRunConfig, validateSweep, ConfigEr
 import { decodeCheckpoint } from '@scorelab/pipeline';
 import type { JsonObject, ModelRecord, RunDetail, RunStore } from '@scorelab/tracking';
 import { UsageError } from './errors';
+import { loadFileDataset } from './file-dataset';
 import { withReadonlyStore } from './inspect';
 import type { SweepPlan } from './plan';
 import type { StoreLocation } from './store-location';
@@ -51,9 +52,23 @@ export async function samplePlan(dbPath: StoreLocation, runId: number, overrides
       'sample',
     );
   }
-  const { run, model } = await withReadonlyStore(dbPath, 'sample', (store) => runWithModel(store, runId, 'sample'));
+  const { run, model, sourceFile } = await withReadonlyStore(dbPath, 'sample', async (store) => {
+    const found = await runWithModel(store, runId, 'sample');
+    return { ...found, sourceFile: (await store.getSweep(found.run.sweepId))?.filePath ?? null };
+  });
   try {
     const base = storedRunConfig(run.config);
+    // A file dataset's path is relative to the source sweep's experiment file: the new run's sweep records that
+    // file (not `run ID`) so its worker finds the data, which must still be there with the pinned sha256.
+    if (base.dataset.kind === 'file') {
+      if (!sourceFile) throw new UsageError(`run ${run.id} reads dataset.path ${base.dataset.path}, and its sweep records no experiment file to resolve it against`, 'sample');
+      try {
+        loadFileDataset(base.dataset, sourceFile);
+      } catch (e) {
+        if (e instanceof ConfigError) throw new UsageError(`run ${run.id}'s data file (${sourceFile}):\n${e.message.replace(/^/gm, '  ')}`, 'sample');
+        throw e;
+      }
+    }
     const name = run.sweepName;
     const sets = overrides.length > 0 ? ` with ${overrides.map((o) => `--set ${o}`).join(' ')}` : '';
     const description = `scorelab sample of run ${run.id} (sweep ${name})${sets}`;
@@ -63,7 +78,7 @@ export async function samplePlan(dbPath: StoreLocation, runId: number, overrides
     if (run.trainingHash !== null && one.trainingHash !== run.trainingHash) throw new UsageError(`the overrides change the training hash of run ${run.id}; scorelab sample cannot change the trained model`, 'sample');
     const params: Record<string, JsonValue> = Object.fromEntries(overridePaths(overrides).map((p) => [p, valueAt(one.config, p)]));
     return {
-      plan: { kind: 'run', family: `${name}-sample`, experiment, runs: [{ ...one, params }], filePath: `run ${run.id}`, description, storedConfig: JSON.parse(JSON.stringify(experiment)) as JsonObject },
+      plan: { kind: 'run', family: `${name}-sample`, experiment, runs: [{ ...one, params }], filePath: base.dataset.kind === 'file' ? sourceFile! : `run ${run.id}`, description, storedConfig: JSON.parse(JSON.stringify(experiment)) as JsonObject },
       modelId: model.id,
     };
   } catch (e) {

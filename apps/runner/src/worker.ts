@@ -8,12 +8,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { storedRunConfig } from '@scorelab/config';
+import { storedRunConfig, type ResolvedRunConfig } from '@scorelab/config';
+import type { DataPoints } from '@scorelab/datasets';
 import { selectBackend } from '@scorelab/core';
 import { MetricBuffer, RunQueue, StoreWriteError, openStore, type Run, type RunClaim, type RunLease, type RunStatus, type RunStore } from '@scorelab/tracking';
 import { executeRun, resolveEngine, RunFailure, RunStopped, type RunHooks, type RunPhase } from '@scorelab/pipeline';
 import { runCheckpoints, startOfRun } from './checkpoints';
 import { isConnectionError } from './connection-errors';
+import { loadFileDataset } from './file-dataset';
 import { storeFailureText } from './errors';
 import type { EndStatus, QueueWorkerOptions, WorkerMessage, WorkerOptions } from './ipc';
 import { outOfMemoryMessage } from './limits';
@@ -100,6 +102,25 @@ interface RunEnd {
   storeError: StoreWriteError | null;
 }
 
+/** The last file dataset read, by experiment file, path and sha256: a sweep's runs share one file. */
+let fileCache: { key: string; points: DataPoints } | null = null;
+
+/**
+ * The rows of a `file` dataset run (undefined for other datasets): dataset.path is relative to the experiment
+ * file, which the sweep row records (its filePath, as given to `scorelab sweep`, itself relative to the working
+ * directory). A worker on another machine needs the data file at the same path relative to it. A missing or
+ * changed file (the pinned dataset.sha256) fails the run with loadFileDataset's message.
+ */
+async function fileDatasetPoints(store: RunStore, run: Run, config: ResolvedRunConfig): Promise<DataPoints | undefined> {
+  const dataset = config.dataset;
+  if (dataset.kind !== 'file') return undefined;
+  const experimentFile = (await store.getSweep(run.sweepId))?.filePath;
+  if (!experimentFile) throw new Error(`dataset.path ${dataset.path}: the run's sweep records no experiment file to resolve it against`);
+  const key = JSON.stringify([experimentFile, dataset.path, dataset.format, dataset.sha256 ?? null]);
+  if (fileCache?.key !== key) fileCache = { key, points: loadFileDataset(dataset, experimentFile).points };
+  return fileCache.points;
+}
+
 async function runOne(store: RunStore, run: Run, lease?: RunLease): Promise<RunEnd> {
   const t0 = Date.now();
   memoryCheckedAt = 0; // the first step of every run looks at the memory
@@ -176,7 +197,8 @@ async function runOne(store: RunStore, run: Run, lease?: RunLease): Promise<RunE
     // Checkpoints are written in order with the metrics logged before them (the buffer is flushed first).
     hooks.checkpoint = runCheckpoints(store, run, config, () => buffer.flush());
     const start = await startOfRun(store, run, options.reuse ?? 'any');
-    await executeRun(config, run.seed, hooks, { start });
+    const points = await fileDatasetPoints(store, run, config);
+    await executeRun(config, run.seed, hooks, { start, points });
     await Promise.all(artifacts);
     await buffer.close();
     await store.finishRun(run.id);
