@@ -1,6 +1,21 @@
 // The pages' client of the JSON API (docs/api.md): one function per endpoint, typed by src/api-types.ts.
-import type { TwoDimensionalArtifactName } from '@scorelab/config';
-import type { AblationResponse, ConfigDiff, DrawnArtifacts, GroupedCurves, HeatmapResponse, RunCurves, RunPage, RunSeries, SweepList, SweepRuns, SweepSummary } from '../src/api-types';
+import type {
+  AblationResponse,
+  ConfigDiff,
+  DrawnArtifactName,
+  DrawnArtifacts,
+  FloatArtifact,
+  GalleryResponse,
+  GroupedCurves,
+  HeatmapResponse,
+  NegativesArtifactName,
+  RunCurves,
+  RunPage,
+  RunSeries,
+  SweepList,
+  SweepRuns,
+  SweepSummary,
+} from '../src/api-types';
 
 export class ApiError extends Error {
   constructor(
@@ -58,6 +73,11 @@ export const fetchRun = (runId: string) => getJson<RunPage>(`/api/runs/${q(runId
 
 export const fetchRunSeries = (runId: string, key: string, maxPoints: number) => getJson<RunSeries>(`/api/runs/${runId}/series?key=${q(key)}&maxPoints=${maxPoints}`);
 
-export const fetchArtifact = <N extends TwoDimensionalArtifactName>(runId: string, name: N) => getJson<DrawnArtifacts[N]>(`/api/runs/${runId}/artifacts/${q(name)}`);
+export const fetchArtifact = <N extends DrawnArtifactName>(runId: string, name: N) => getJson<DrawnArtifacts[N]>(`/api/runs/${runId}/artifacts/${q(name)}`);
+
+/** A snapshot of ml training's negatives (`negatives/<step>`, float32 [N, 2]). */
+export const fetchNegatives = (runId: string, name: NegativesArtifactName) => getJson<FloatArtifact>(`/api/runs/${runId}/artifacts/${q(name)}`);
+
+export const fetchGallery = (sweepId: number) => getJson<GalleryResponse>(`/api/sweeps/${sweepId}/gallery`);
 
 export const fetchDiff = (runId: string, other: string) => getJson<ConfigDiff>(`/api/runs/${runId}/diff?other=${q(other)}`);

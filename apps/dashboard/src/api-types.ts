@@ -355,6 +355,8 @@ export interface RunPage {
   siblings: (RunRef & { id: number })[];
   /** The model the run sampled (null: none yet, or a store without models). */
   model: RunPageModel | null;
+  /** How to draw the run's data points as pictures (digits: 8x8 in [0, 1]); null when they are not images. */
+  imageShape: ImageShape | null;
 }
 
 /** GET /api/runs/:run/series */
@@ -387,11 +389,69 @@ export type ArtifactResponse = { [F in ArtifactInfo['format']]: Omit<ArtifactInf
 export type FloatArtifact = Extract<ArtifactResponse, { format: 'float32' | 'float64' }>;
 export type JsonArtifact<T> = Omit<Extract<ArtifactResponse, { format: 'json' }>, 'value'> & { value: T };
 
-/** The artifacts the run page draws, by name (the runner's 2-D artifacts, @scorelab/config). */
+/** The artifacts the run page draws, by name (the runner's artifacts, @scorelab/config). */
 export interface DrawnArtifacts {
+  /** float32 [N, D] (D = 2, or 64 for digits). */
   samples: FloatArtifact;
   'data-samples': FloatArtifact;
   'score-field': JsonArtifact<ScoreFieldArtifact>;
   density: JsonArtifact<DensityArtifact>;
+  /** [T][M][D] snapshots. */
   trajectory: JsonArtifact<TrajectoryArtifact>;
+  /** Energy runs in 2-D: the learned log p̂ = −E − log Z on a 65x65 grid, and the true log p on the same grid. */
+  'learned-density': JsonArtifact<DensityArtifact>;
+  'learned-density-true': JsonArtifact<DensityArtifact>;
+  /** float32 [M, D]: row i is the training point nearest to row i of `samples` (the memorisation check). */
+  'nearest-train': FloatArtifact;
 }
+
+export type DrawnArtifactName = keyof DrawnArtifacts;
+
+/** `negatives/<step>`: float32 [N, 2], the Langevin negatives of ml training at that training step. */
+export type NegativesArtifactName = `negatives/${number}`;
+
+/** Data points that are pictures: row-major pixels, `width * height = D`, values drawn from `range[0]` (white) to `range[1]` (black). */
+export interface ImageShape {
+  width: number;
+  height: number;
+  range: [number, number];
+}
+
+/** One configuration of a sweep in the gallery: its representative run (the finished run with the lowest seed). */
+export interface GalleryTile {
+  /** The configuration's params as JSON text (all swept values; seeds pooled). */
+  key: string;
+  label: string;
+  params: JsonObject;
+  /** The run pictured. */
+  runId: number;
+  seed: number;
+  /** Every finished run of the configuration. */
+  runIds: number[];
+  /** The final metrics of the run pictured. */
+  latest: Json<Record<string, number>>;
+}
+
+/** GET /api/sweeps/:sweep/gallery: one picture per configuration of an image or energy sweep. */
+export type GalleryResponse =
+  | Unavailable
+  | {
+      available: true;
+      kind: 'images';
+      shape: ImageShape;
+      /** Samples per tile (the first rows of each run's `samples`). */
+      rows: number;
+      /** Each tile's first `rows` samples, flat row-major [rows, D]. */
+      tiles: (GalleryTile & { samples: number[] })[];
+      /** Configurations left out (at most GALLERY_TILES are pictured). */
+      omitted: number;
+    }
+  | {
+      available: true;
+      kind: 'density';
+      /** Each tile's learned log-density, thinned to at most 33 x 33 nodes, and the index in `truths` of its data's true density (null: none saved). */
+      tiles: (GalleryTile & { density: DensityArtifact; truth: number | null })[];
+      /** The true log-densities (learned-density-true, thinned), one per dataset of the sweep: tiles of different datasets are not on one scale. */
+      truths: DensityArtifact[];
+      omitted: number;
+    };

@@ -3,6 +3,8 @@
 import { METRIC, referenceKey } from '@scorelab/config';
 import type { MetricDirection } from './api-types';
 
+const NO_DIRECTION: ReadonlySet<string> = new Set([METRIC.energyPos, METRIC.energyNeg, METRIC.energyGap, METRIC.logZError, METRIC.boxOuterMass, METRIC.nnDist]);
+
 export function metricDirection(key: string): MetricDirection {
   if (key === METRIC.stepsPerSec) return 'higher';
   // The fraction of samples in mode k is only good relative to the true weight: no direction.
@@ -10,6 +12,10 @@ export function metricDirection(key: string): MetricDirection {
   // Noise floors (ref/*) describe the data, not the run: never a winner. A p-value is not a
   // quality score either (p >= 0.05 = not distinguishable from data; a larger p is not "better").
   if (key.startsWith(METRIC.refPrefix) || key === METRIC.mmdP) return 'none';
+  // What ML training watches (energies of positives and negatives, their gap) and the learned density's
+  // quadrature checks (log Z error, mass at the box's edge) describe a run; none is a quality score. Nor is
+  // sample/nn_dist: a smaller distance to the training set is memorisation, judged against ref/nn_dist.
+  if (NO_DIRECTION.has(key)) return 'none';
   // Divergences, distances, losses, eval/nll (nats per sample), score evaluations (perf/nfe,
   // perf/nll_nfe) and times: lower is better; also the default for keys not known here.
   return 'lower';

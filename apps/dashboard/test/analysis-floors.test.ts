@@ -37,6 +37,10 @@ describe('metric directions of the floors', () => {
     expect(bestConfiguration(sdeRuns, 'sample/mmd_p')).toBeNull();
     expect(defaultMetric(['ref/mmd', 'sample/mmd_p'])).toBeNull();
   });
+  it('gives the energies of ML training, the quadrature checks and the memorisation distance no direction', () => {
+    for (const k of ['train/energy_pos', 'train/energy_neg', 'train/energy_gap', 'eval/log_z_error', 'eval/box_outer_mass', 'sample/nn_dist']) expect(metricDirection(k)).toBe('none');
+    for (const k of ['eval/nll', 'eval/kl', 'eval/curl']) expect(metricDirection(k)).toBe('lower');
+  });
 });
 
 describe('floorOf', () => {

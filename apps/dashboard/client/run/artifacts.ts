@@ -1,14 +1,19 @@
-// The pictures of a 2-D run (artifacts written by the runner, types in @scorelab/config): samples
-// over the true density's contours, the learned score field next to the exact one, and the
-// sampler's trajectory as small multiples.
-import type { DensityArtifact, ResolvedRunConfig, ScoreFieldArtifact, TrajectoryArtifact, TwoDimensionalArtifactName } from '@scorelab/config';
+// The pictures of a run (artifacts written by the runner, types in @scorelab/config). 2-D: samples
+// over the true density's contours, the learned score field next to the exact one, the sampler's
+// trajectory as small multiples, and for energy models the learned density and ML's negatives
+// (energy.ts). Image datasets: image grids instead (images.ts).
+import type { DensityArtifact, ResolvedRunConfig, ScoreFieldArtifact, TrajectoryArtifact } from '@scorelab/config';
 import { METRIC } from '@scorelab/config';
-import type { DrawnArtifacts, FloatArtifact } from '../../src/api-types';
-import { fetchArtifact } from '../api';
+import type { DrawnArtifactName, DrawnArtifacts, FloatArtifact } from '../../src/api-types';
+import { fetchArtifact, fetchNegatives } from '../api';
+import { canvasById } from '../canvas';
 import { h } from '../dom';
 import { fmt } from '../format';
 import { boundsOfPoints, Plot2D } from '../plots';
 import type { RunView } from './context';
+import type { DrawnCard } from './drawn-card';
+import { learnedDensityCard, negativesCard, negativesNames } from './energy';
+import { imageSamplesCard, imageTrajectoryCard, nearestCard } from './images';
 
 const plotCanvas = (id: string, cls = 'plot') => h('canvas', { id, class: cls });
 
@@ -104,12 +109,13 @@ function trajectoryCard(view: RunView, tr: TrajectoryArtifact): HTMLElement {
   );
 }
 
-/** The canvas a card just created (it is in the document once the section is filled). */
-function canvas(id: string): HTMLCanvasElement {
-  const el = document.getElementById(id);
-  if (!(el instanceof HTMLCanvasElement)) throw new Error(`no canvas #${id}`);
-  return el;
+/** Fills the section with the cards and draws them after layout, so the canvases know their size. */
+async function drawCards(section: HTMLElement, cards: readonly DrawnCard[]): Promise<void> {
+  section.replaceChildren(...cards.map((c) => c.card));
+  await new Promise((r) => requestAnimationFrame(r));
+  for (const c of cards) c.draw();
 }
+
 
 export async function renderArtifacts(view: RunView): Promise<void> {
   const { artifacts, run } = view.data;
@@ -124,35 +130,68 @@ export async function renderArtifacts(view: RunView): Promise<void> {
         'div',
         { class: 'card' },
         h('h2', {}, 'Samples and score field'),
-        h('p', { class: 'muted' }, run.status === 'finished' ? 'This run saved no artifacts (they are written for 2-D datasets).' : 'Artifacts appear when the run ends.'),
+        h('p', { class: 'muted' }, run.status === 'finished' ? 'This run saved no artifacts (they are written for 2-D and image datasets).' : 'Artifacts appear when the run ends.'),
       ),
     );
     return;
   }
-  const get = <N extends TwoDimensionalArtifactName>(name: N): Promise<DrawnArtifacts[N] | null> => (has.has(name) ? fetchArtifact(view.runId, name) : Promise.resolve(null));
-  const [density, samples, dataSamples, field, trajectory] = await Promise.all([get('density'), get('samples'), get('data-samples'), get('score-field'), get('trajectory')]);
+  const get = <N extends DrawnArtifactName>(name: N): Promise<DrawnArtifacts[N] | null> => (has.has(name) ? fetchArtifact(view.runId, name) : Promise.resolve(null));
+  const negNames = negativesNames([...has]);
+  const [density, samples, dataSamples, field, trajectory, learned, learnedTrue, nearest, negatives] = await Promise.all([
+    get('density'),
+    get('samples'),
+    get('data-samples'),
+    get('score-field'),
+    get('trajectory'),
+    get('learned-density'),
+    get('learned-density-true'),
+    get('nearest-train'),
+    Promise.all(negNames.map((n) => fetchNegatives(view.runId, n.name))),
+  ]);
+  const config = run.config as Partial<ResolvedRunConfig>;
+  const shape = view.data.imageShape;
+  const dim = samples?.shape?.[1] ?? dataSamples?.shape?.[1];
+  if (shape && dim === shape.width * shape.height) {
+    const tr = trajectory?.value?.snapshots?.[0]?.[0]?.length === dim ? trajectory.value : null;
+    const near = samples && nearest?.shape?.[1] === dim ? nearest.data : null;
+    await drawCards(section, [
+      imageSamplesCard(shape, samples?.data ?? null, dataSamples?.data ?? null),
+      ...(tr ? [imageTrajectoryCard(shape, tr, config.sampler?.kind)] : []),
+      ...(samples && near ? [nearestCard(view, shape, samples.data, near)] : []),
+    ]);
+    return;
+  }
   const dens = density?.value ?? null;
   const modelXY = flatOf(samples);
   const dataXY = flatOf(dataSamples);
   const bounds = dens ? dens.grid : boundsOfPoints([...(modelXY ?? []), ...(dataXY ?? [])]);
   const sf = field?.value ?? null;
-  const tr = trajectory?.value?.snapshots?.length ? trajectory.value : null;
+  // Trajectories of 2-D points only (an image dataset's are drawn as images above).
+  const tr = trajectory?.value?.snapshots?.[0]?.[0]?.length === 2 ? trajectory.value : null;
+  const learnedCard = learned ? learnedDensityCard(view, learned.value, learnedTrue?.value ?? null, modelXY) : null;
+  const snapshots = negatives.flatMap((a, i) => {
+    const flat = flatOf(a);
+    return flat ? [{ step: negNames[i].step, flat }] : [];
+  });
+  const negCard = snapshots.length ? negativesCard(snapshots, dataXY, learned?.value.grid ?? dens?.grid ?? boundsOfPoints(snapshots.flatMap((x) => x.flat))) : null;
 
   // Samples and score field side by side (two panels each), the trajectory below.
   const cards: HTMLElement[] = [];
   if (modelXY || dataXY) cards.push(samplesCard(view, modelXY, dataXY, dens));
   if (sf) cards.push(scoreFieldCard(sf));
-  section.replaceChildren(h('div', { class: 'cards2' }, cards), ...(tr ? [trajectoryCard(view, tr)] : []));
+  section.replaceChildren(...(learnedCard ? [learnedCard.card] : []), h('div', { class: 'cards2' }, cards), ...(negCard ? [negCard.card] : []), ...(tr ? [trajectoryCard(view, tr)] : []));
 
   // Draw after layout, so the canvases know their size.
   await new Promise((r) => requestAnimationFrame(r));
+  learnedCard?.draw();
+  negCard?.draw();
   if (modelXY) {
-    const p = new Plot2D(canvas('samples-plot'), bounds);
+    const p = new Plot2D(canvasById('samples-plot'), bounds);
     if (dens) p.contours(dens);
     p.points(modelXY, { color: 'rgba(31, 95, 191, 0.5)' });
   }
   if (dataXY) {
-    const p = new Plot2D(canvas('data-samples-plot'), bounds);
+    const p = new Plot2D(canvasById('data-samples-plot'), bounds);
     if (dens) p.contours(dens);
     p.points(dataXY, { color: 'rgba(23, 128, 61, 0.5)' });
   }
@@ -163,7 +202,7 @@ export async function renderArtifacts(view: RunView): Promise<void> {
       .sort((a, b) => a - b);
     const ref = mags[Math.floor(mags.length / 2)] || 1;
     const draw = (id: string, vectors: number[][], c: string) => {
-      const p = new Plot2D(canvas(id), sf.grid);
+      const p = new Plot2D(canvasById(id), sf.grid);
       if (dens) p.contours(dens, { color: '170, 178, 192' });
       p.arrows(sf.points, vectors, { ref, maxLen: p.cell(sf.grid) * 0.95, color: c });
     };
@@ -174,7 +213,7 @@ export async function renderArtifacts(view: RunView): Promise<void> {
     const last = tr.snapshots[tr.snapshots.length - 1].flat();
     const tb = dens ? dens.grid : boundsOfPoints([...tr.snapshots[0].flat(), ...last]);
     tr.snapshots.forEach((snap, i) => {
-      const p = new Plot2D(canvas(`traj-${i}`), tb, { axes: false, size: 150 });
+      const p = new Plot2D(canvasById(`traj-${i}`), tb, { axes: false, size: 150 });
       if (dens) p.contours(dens, { color: '170, 178, 192' });
       p.points(snap.flat(), { color: 'rgba(31, 95, 191, 0.55)', radius: 1.4 });
     });

@@ -1,5 +1,7 @@
 // Run page (/runs/<id>): status and error, final metrics, samples over the true density's contours,
-// learned vs exact score field, the sampler's trajectory, metric curves, resolved config and its diff.
+// learned vs exact score field, the sampler's trajectory (or image grids for image datasets), an
+// energy model's learned density and ML negatives, ML's energy curves, metric curves, resolved
+// config and its diff.
 import type { RunPage } from '../../src/api-types';
 import { fetchRun } from '../api';
 import { byId, h } from '../dom';
@@ -8,6 +10,7 @@ import { renderArtifacts } from './artifacts';
 import { renderConfig } from './config';
 import type { RunSections, RunView } from './context';
 import { renderCurves } from './curves';
+import { renderEnergyCurves } from './energy-curves';
 import { renderFinalMetrics } from './final-metrics';
 import { renderHeader, renderHistory } from './header';
 
@@ -21,6 +24,10 @@ const sections: RunSections = {
   config: h('section', { class: 'card', id: 'config' }),
   events: h('section', { class: 'card', id: 'events' }),
 };
+
+// ML training's energy curves, together in one chart (hidden for other runs).
+const energyCurves = h('section', { class: 'card', id: 'energy-section' });
+energyCurves.hidden = true;
 
 let loaded: RunPage | null = null;
 const view: RunView = {
@@ -42,8 +49,8 @@ async function refresh(): Promise<void> {
   renderFinalMetrics(view);
   if (first) await renderConfig(view);
   renderHistory(view);
-  await Promise.all([renderArtifacts(view), renderCurves(view)]);
+  await Promise.all([renderArtifacts(view), renderEnergyCurves(view, energyCurves), renderCurves(view)]);
 }
 
-main.replaceChildren(sections.header, sections.error, sections.metrics, sections.samples, sections.curves, sections.config, sections.events);
+main.replaceChildren(sections.header, sections.error, sections.metrics, sections.samples, energyCurves, sections.curves, sections.config, sections.events);
 startPage(main, refresh, () => !!loaded && (loaded.run.status === 'running' || (loaded.run.status === 'queued' && !!loaded.sweep?.live)));

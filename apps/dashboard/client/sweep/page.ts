@@ -1,5 +1,6 @@
 // Sweep page (/sweeps/<id or name>): which objective and which step size did best (summary line and
-// heatmap), the objectives side by side (ablation), metric curves with seed bands, and the runs table.
+// heatmap), the objectives side by side (ablation), pictures per configuration (gallery: image and
+// energy sweeps), metric curves with seed bands, and the runs table.
 import type { RunRow, SweepSummary } from '../../src/api-types';
 import { fetchSweep, fetchSweepRuns } from '../api';
 import { byId, h } from '../dom';
@@ -7,6 +8,7 @@ import { startPage } from '../live';
 import { renderAblation } from './ablation';
 import type { Sections, SweepPage, SweepState } from './context';
 import { renderCurves } from './curves';
+import { renderGallery } from './gallery';
 import { renderHeatmap } from './heatmap';
 import { renderRunsTable } from './runs-table';
 import { renderHeader, renderSummary } from './summary';
@@ -35,6 +37,10 @@ const sections: Sections = {
   curves: h('section', { class: 'card', id: 'curves' }),
   runs: h('section', { class: 'card', id: 'runs' }),
 };
+
+// One picture per configuration, for image datasets and energy models (hidden otherwise).
+const gallery = h('section', { class: 'card', id: 'gallery' });
+gallery.hidden = true;
 
 let loaded: { summary: SweepSummary; runs: RunRow[] } | null = null;
 const canvases = new Map<string, HTMLElement>();
@@ -86,8 +92,8 @@ async function refresh(): Promise<void> {
   renderHeader(page);
   renderSummary(page);
   renderRunsTable(page);
-  await Promise.all([renderHeatmap(page), renderAblation(page), renderCurves(page)]);
+  await Promise.all([renderHeatmap(page), renderAblation(page), renderGallery(page, gallery), renderCurves(page)]);
 }
 
-main.replaceChildren(sections.header, sections.summary, sections.heatmap, sections.ablation, sections.curves, sections.runs);
+main.replaceChildren(sections.header, sections.summary, sections.heatmap, sections.ablation, gallery, sections.curves, sections.runs);
 startPage(main, refresh, () => loaded?.summary.sweep.live ?? false);

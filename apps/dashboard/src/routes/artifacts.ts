@@ -1,5 +1,6 @@
 // GET /api/runs/:run/artifacts (the list) and /api/runs/:run/artifacts/:name (one, with its payload:
-// `value` for JSON, `shape` and a flat `data` array for floats, `base64` for bytes).
+// `value` for JSON, `shape` and a flat `data` array for floats, `base64` for bytes). A name may hold
+// slashes (negatives/<step>, checkpoint/<step>), sent as they are or encoded (%2F).
 import { Router } from 'express';
 import type { ArtifactContent, ArtifactInfo } from '@scorelab/tracking';
 import type { ArtifactList, ArtifactResponse } from '../api-types';
@@ -15,10 +16,10 @@ export function artifactRoutes(ctx: RouteContext): Router {
     res.json({ runId: run.id, artifacts: await store.listArtifacts(run.id) } satisfies ArtifactList);
   });
 
-  api.get('/runs/:id/artifacts/:name', async (req, res) => {
+  api.get('/runs/:id/artifacts/*name', async (req, res) => {
     const { store } = ctx;
     const runId = parseId(req.params.id, 'run id');
-    const name = parseName(req.params.name, 'artifact name');
+    const name = parseName(req.params.name.join('/'), 'artifact name');
     const artifact = await store.getArtifact(runId, name);
     if (!artifact) {
       if (!(await store.getRun(runId))) throw notFound(`no run ${runId}`);

@@ -1,10 +1,12 @@
 // GET /api/sweeps/:sweep/heatmap and /api/sweeps/:sweep/ablation: a final metric compared across
-// the swept values (two parameters as a grid, or the groups of one parameter side by side).
+// the swept values (two parameters as a grid, or the groups of one parameter side by side); and the
+// gallery of pictures per configuration (gallery.ts).
 import { Router } from 'express';
 import { ablation, heatmap, sweptParameters } from '../analysis';
 import type { AblationResponse, HeatmapResponse } from '../api-types';
 import { badRequest, parseNameList, queryParam, quote } from '../http-input';
 import { ABLATION_METRICS } from '../metric-names';
+import { galleryRoutes } from './gallery';
 import { chosenMetric, metricKeysOf, sweepOf, sweepRuns, sweptPath, type RouteContext } from './shared';
 
 export function comparisonRoutes(ctx: RouteContext): Router {
@@ -53,6 +55,8 @@ export function comparisonRoutes(ctx: RouteContext): Router {
     }
     res.json({ available: true, ...ablation(runs, param, metrics) } satisfies AblationResponse);
   });
+
+  api.use(galleryRoutes(ctx));
 
   return api;
 }

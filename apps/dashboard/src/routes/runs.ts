@@ -6,6 +6,7 @@ import { configDiff } from '../analysis';
 import type { ConfigDiff, RunPage, RunPageModel } from '../api-types';
 import { badRequest, queryParam } from '../http-input';
 import { compareMetricKeys, metricDirection } from '../metric-names';
+import { imageShapeOf } from './image-shape';
 import { isLive, runModel, runOf, sweepModels, sweepRuns, type RouteContext } from './shared';
 
 export function runRoutes(ctx: RouteContext): Router {
@@ -26,6 +27,7 @@ export function runRoutes(ctx: RouteContext): Router {
       artifacts: await store.listArtifacts(run.id),
       siblings: siblings.map((r) => ({ id: r.id, idx: r.idx, seed: r.seed, status: r.status, params: r.params })),
       model: await pageModel(ctx.store, run, siblings),
+      imageShape: imageShapeOf(run.config),
     } satisfies RunPage);
   });
 
