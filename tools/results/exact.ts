@@ -6,12 +6,19 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DatasetSpec } from '@scorelab/config';
 import { Rng } from '@scorelab/core';
-import { createDataset } from '@scorelab/datasets';
+import { createDensityDataset } from '@scorelab/datasets';
 import { mmd, modeWeights } from '@scorelab/metrics';
+
+/** The dataset of a spec with an exact (perturbed) score; datasets known only by samples have none. */
+function exactDataset(spec: DatasetSpec) {
+  const dataset = createDensityDataset(spec);
+  if (!('score' in dataset)) throw new Error(`dataset ${spec.kind} has no exact score, which these reference quantities need`);
+  return dataset;
+}
 
 /** x ~ p_sigma = p * N(0, sigma^2 I): data plus sigma z. [n, D]. */
 export function perturbedSamples(spec: DatasetSpec, sigma: number, n: number, rng: Rng): tf.Tensor2D {
-  const dataset = createDataset(spec);
+  const dataset = exactDataset(spec);
   return tf.tidy(() => {
     const x = dataset.sample(n, rng);
     return sigma === 0 ? x : (tf.add(x, tf.mul(rng.normalTensor([n, dataset.dim]), sigma)) as tf.Tensor2D);
@@ -24,7 +31,7 @@ export function perturbedSamples(spec: DatasetSpec, sigma: number, n: number, rn
  * relative to the size of the score itself, comparable across levels.
  */
 export function halfScoreNorm(spec: DatasetSpec, sigmas: readonly number[], n: number, seed: number): number[] {
-  const dataset = createDataset(spec);
+  const dataset = exactDataset(spec);
   const rng = new Rng(seed);
   return sigmas.map((sigma) => {
     let sum = 0;
@@ -51,7 +58,7 @@ export interface ExactSampleFloor {
  * (binomial noise of the component counts).
  */
 export function exactSampleFloor(spec: DatasetSpec, sigma: number, n: number, nRef: number, repetitions: number, seed: number): ExactSampleFloor {
-  const dataset = createDataset(spec);
+  const dataset = exactDataset(spec);
   const rng = new Rng(seed);
   const out: ExactSampleFloor = { mmd: [], tv: [] };
   for (let i = 0; i < repetitions; i++) {

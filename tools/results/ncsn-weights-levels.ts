@@ -1,12 +1,13 @@
 /**
  * Reproduction 1, follow-up: at which noise levels do trained networks get the mode weights wrong?
  *
- *   npx tsx tools/results/ncsn-weights-levels.ts [--loss dsm] [--seeds 0,1,2] [--db runs/results.db]
+ *   npx tsx tools/results/ncsn-weights-levels.ts [--loss dsm] [--steps N] [--seeds 0,1,2] [--db runs/results.db]
  *
- * Trains the networks of experiments/ncsn-weights-trained.yaml (the resolved config of that file,
- * for one objective) with the runner's own code (@scorelab/pipeline buildRunModel + trainRunModel: same
- * seed streams and training loop, so the "network at every level" row reproduces the sweep's runs,
- * which the script checks when --db holds the sweep), then samples
+ * Trains the networks of experiments/ncsn-budget.yaml (the resolved config of that file, for one
+ * objective and one budget train.steps = N, by default the largest) with the runner's own code
+ * (@scorelab/pipeline buildRunModel + trainRunModel: same seed streams and training loop, so the
+ * "network at every level" row reproduces the sweep's runs and the "exact at every level" row the
+ * ald runs of ncsn-weights-exact-ald, which the script checks when --db holds the sweeps), then samples
  * annealed Langevin with a hybrid score: the exact score of p_sigma at some levels and the network
  * at the others. Every variant of one seed uses the same initial points and the same sampler noise,
  * so differences between variants come from the score alone. Prints w(5,5), the fraction of
@@ -22,7 +23,7 @@ import { join } from 'node:path';
 import { checkFlags, configValue, flag, openResults, REPO_ROOT, resolveSweep, runMain } from './store';
 import { fixed, fmt, markdownTable, meanSd, summarize } from './table';
 
-const USAGE = 'usage: npx tsx tools/results/ncsn-weights-levels.ts [--loss dsm] [--seeds 0,1,2] [--db runs/results.db]';
+const USAGE = 'usage: npx tsx tools/results/ncsn-weights-levels.ts [--loss dsm] [--steps N] [--seeds 0,1,2] [--db runs/results.db]';
 
 interface Variant {
   label: string;
@@ -32,14 +33,17 @@ interface Variant {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  checkFlags(argv, ['loss', 'seeds', 'db'], USAGE);
+  checkFlags(argv, ['loss', 'steps', 'seeds', 'db'], USAGE);
   const lossKind = flag(argv, 'loss') ?? 'dsm';
   const seeds = (flag(argv, 'seeds') ?? '0,1,2').split(',').map(Number);
   const db = flag(argv, 'db');
 
-  const file = join(REPO_ROOT, 'experiments/ncsn-weights-trained.yaml');
-  const runs = [...expandSweep(loadExperimentFile(file))].filter((r) => r.config.loss?.kind === lossKind);
-  if (runs.length === 0) throw new Error(`no run with loss.kind ${lossKind} in ${file}`);
+  const file = join(REPO_ROOT, 'experiments/ncsn-budget.yaml');
+  const ofLoss = [...expandSweep(loadExperimentFile(file))].filter((r) => r.config.loss?.kind === lossKind);
+  const budgets = [...new Set(ofLoss.map((r) => r.config.train?.steps ?? 0))];
+  const steps = flag(argv, 'steps') === undefined ? Math.max(...budgets) : Number(flag(argv, 'steps'));
+  const runs = ofLoss.filter((r) => r.config.train?.steps === steps);
+  if (runs.length === 0) throw new Error(`no run with loss.kind ${lossKind} and train.steps ${steps} in ${file} (budgets: ${budgets.join(', ')})`);
   const config = runs[0].config;
   const family = noiseFamily(config);
   const samplerSpec = config.sampler;
@@ -55,20 +59,26 @@ async function main(): Promise<void> {
     { label: 'exact at every level', exact: () => true },
   ];
 
-  // The sweep's own w(5,5) for the same seeds, to check that "network at every level" reproduces it.
+  // The sweeps' own w(5,5) for the same seeds, to check that "network at every level" and "exact at
+  // every level" reproduce them.
   const fromSweep = new Map<number, number>();
+  const fromExact = new Map<number, number>();
   if (db) {
     const store = await openResults(db);
-    const sweep = await resolveSweep(store, 'ncsn-weights-trained', undefined, db);
+    const sweep = await resolveSweep(store, 'ncsn-budget', undefined, db);
     for (const r of await store.exportRuns({ sweep: sweep.id })) {
-      if (r.status === 'finished' && configValue(r, 'loss.kind') === lossKind) fromSweep.set(r.seed, r.metrics['sample/mode_weight/1']);
+      if (r.status === 'finished' && configValue(r, 'loss.kind') === lossKind && configValue(r, 'train.steps') === steps) fromSweep.set(r.seed, r.metrics['sample/mode_weight/1']);
+    }
+    const exactSweep = await resolveSweep(store, 'ncsn-weights-exact-ald', undefined, db);
+    for (const r of await store.exportRuns({ sweep: exactSweep.id })) {
+      if (r.status === 'finished' && configValue(r, 'sampler.kind') === 'ald') fromExact.set(r.seed, r.metrics['sample/mode_weight/1']);
     }
     await store.close();
   }
 
   const backend = await selectBackend('wasm');
   const t0 = performance.now();
-  console.log(`<!-- ncsn-weights-levels: backend ${backend}, ${new Date().toISOString().slice(0, 16)} UTC, loss ${lossKind}, seeds ${seeds.join(',')}, config of ${file.slice(REPO_ROOT.length + 1)} -->\n`);
+  console.log(`<!-- ncsn-weights-levels: backend ${backend}, ${new Date().toISOString().slice(0, 16)} UTC, loss ${lossKind}, ${steps} steps, seeds ${seeds.join(',')}, config of ${file.slice(REPO_ROOT.length + 1)} -->\n`);
   const w = variants.map((): number[] => []);
   for (const seed of seeds) {
     // The run's network, built and trained by the pipeline exactly as the runner trains it (its init,
@@ -110,7 +120,12 @@ async function main(): Promise<void> {
   console.log(markdownTable(['score used by the sampler', 'w(5,5) mean ± sd', ...seeds.map((s) => `seed ${s}`)], rows));
   if (fromSweep.size > 0) {
     const check = seeds.map((s, i) => `seed ${s}: ${fixed(w[0][i], 3)} here, ${fromSweep.has(s) ? fixed(fromSweep.get(s)!, 3) : '—'} in the sweep`);
-    console.log(`\nNetwork at every level vs the sweep's runs with the same seed: ${check.join('; ')}.`);
+    console.log(`\nNetwork at every level vs the ncsn-budget runs with the same seed: ${check.join('; ')}.`);
+  }
+  if (fromExact.size > 0) {
+    const last = variants.length - 1;
+    const check = seeds.map((s, i) => `seed ${s}: ${fixed(w[last][i], 3)} here, ${fromExact.has(s) ? fixed(fromExact.get(s)!, 3) : '—'} in the sweep`);
+    console.log(`\nExact at every level vs the ald runs of ncsn-weights-exact-ald with the same seed: ${check.join('; ')}.`);
   }
   console.error(`took ${((performance.now() - t0) / 1000).toFixed(0)} s; tensors alive ${tf.memory().numTensors}`);
 }

@@ -1,178 +1,96 @@
 /**
- * Reproduction 1: NCSN relative mode weights (Song & Ermon 2019, section 3.2.2).
+ * Reproduction 1a: NCSN relative mode weights with the exact score (Song & Ermon 2019, section 3.2.2).
  *
- *   npx tsx tools/results/ncsn-weights.ts --db runs/results.db [--exact-sweep NAME|ID] [--trained-sweep NAME|ID] [--img DIR | --no-img]
+ *   npx tsx tools/results/ncsn-weights.ts --db runs/results.db [--exact-sweep NAME|ID] [--ald-sweep NAME|ID] [--img DIR | --no-img]
  *
- * Reads the latest sweeps made from experiments/ncsn-weights-exact.yaml and
- * experiments/ncsn-weights-trained.yaml and prints (Markdown) the fraction of samples in the (5,5)
- * mode per sampler / objective over seeds, the score error per noise level relative to the size of
- * the true score, and how the two relate across runs. Writes docs/img/ncsn-weights.svg and
- * docs/img/ncsn-weights-fisher.svg.
+ * Reads the latest sweeps made from experiments/ncsn-weights-exact.yaml (plain Langevin with the
+ * clean data score, the paper's experiment) and experiments/ncsn-weights-exact-ald.yaml (annealed
+ * Langevin, and plain Langevin with the score of p_1) and prints (Markdown) the fraction of samples
+ * in the (5,5) mode per sampler over seeds, with every sample metric beside its ref/ floor. Writes
+ * docs/img/ncsn-weights.svg. The trained networks are in ncsn-budget.ts.
  */
 import type { ExportRecord } from '@scorelab/tracking';
-import { selectBackend } from '@scorelab/core';
-import { halfScoreNorm } from './exact';
-import { checkFlags, commonArgs, configValue, datasetOf, finishedRuns, flag, groupBy, openResults, provenance, resolveSweep, runMain, writeSvg } from './store';
-import { fixed, fmt, markdownTable, meanSd, pearson, range, ranks, summarize } from './table';
+import { checkFlags, commonArgs, configValue, finishedRuns, flag, groupBy, openResults, provenance, resolveSweep, runMain, writeSvg } from './store';
+import { fixed, fmt, markdownTable, meanSd, median, range, summarize } from './table';
 import { lineChart, PALETTE, type LineSeries } from './svg';
 
-const USAGE = 'usage: npx tsx tools/results/ncsn-weights.ts [--db runs/results.db] [--exact-sweep NAME|ID] [--trained-sweep NAME|ID] [--img DIR | --no-img]';
+const USAGE = 'usage: npx tsx tools/results/ncsn-weights.ts [--db runs/results.db] [--exact-sweep NAME|ID] [--ald-sweep NAME|ID] [--img DIR | --no-img]';
 /** Mode 1 of mog2d-weighted is N((5,5), I) with weight 0.8. */
 const MODE_KEY = 'sample/mode_weight/1';
 const TRUE_WEIGHT = 0.8;
 
-/** Sampler label of a run of the exact sweep. */
+/** Sampler and score of a run: plain Langevin without noise levels uses the clean score, with them the smallest level's. */
 function samplerLabel(r: ExportRecord): string {
-  const kind = configValue(r, 'sampler.kind');
-  return kind === 'ald' ? `ald (eps ${configValue(r, 'sampler.stepSize')}, T ${configValue(r, 'sampler.stepsPerLevel')})` : `langevin (eps ${configValue(r, 'sampler.stepSize')}, ${configValue(r, 'sampler.steps')} steps)`;
-}
-
-/** eval/fisher@<sigma> keys of a run, largest sigma first. */
-function fisherLevels(records: readonly ExportRecord[]): { sigma: number; key: string }[] {
-  const keys = new Set(records.flatMap((r) => Object.keys(r.metrics).filter((k) => k.startsWith('eval/fisher@'))));
-  return [...keys].map((key) => ({ key, sigma: Number(key.slice('eval/fisher@'.length)) })).sort((a, b) => b.sigma - a.sigma);
+  const eps = configValue(r, 'sampler.stepSize');
+  if (configValue(r, 'sampler.kind') === 'ald') return `ald (eps ${eps}, T ${configValue(r, 'sampler.stepsPerLevel')}), score of p_σ`;
+  const sigmaMin = configValue(r, 'noise.sigmaMin');
+  const score = sigmaMin === undefined ? 'clean score ∇log p (paper)' : `score of p_${sigmaMin} (variant)`;
+  return `langevin (eps ${eps}, ${configValue(r, 'sampler.steps')} steps), ${score}`;
 }
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  checkFlags(argv, ['db', 'img', 'no-img', 'exact-sweep', 'trained-sweep'], USAGE);
+  checkFlags(argv, ['db', 'img', 'no-img', 'exact-sweep', 'ald-sweep'], USAGE);
   const args = commonArgs(argv);
   const store = await openResults(args.db);
-  const exact = await finishedRuns(store, await resolveSweep(store, 'ncsn-weights-exact', flag(argv, 'exact-sweep'), args.db));
-  const trained = await finishedRuns(store, await resolveSweep(store, 'ncsn-weights-trained', flag(argv, 'trained-sweep'), args.db));
+  const clean = await finishedRuns(store, await resolveSweep(store, 'ncsn-weights-exact', flag(argv, 'exact-sweep'), args.db));
+  const annealed = await finishedRuns(store, await resolveSweep(store, 'ncsn-weights-exact-ald', flag(argv, 'ald-sweep'), args.db));
   await store.close();
 
-  console.log(`<!-- ${provenance(exact)} -->`);
-  console.log(`<!-- ${provenance(trained)} -->\n`);
+  console.log(`<!-- ${provenance(clean)} -->`);
+  console.log(`<!-- ${provenance(annealed)} -->\n`);
 
-  // --- Exact score: plain vs annealed Langevin.
-  const n = Number(configValue(exact.records[0], 'sampler.samples'));
+  const records = [...clean.records, ...annealed.records];
+  if (records.length === 0) throw new Error('the exact-score sweeps have no finished runs');
+  const n = Number(configValue(records[0], 'sampler.samples'));
   const binomialSd = Math.sqrt((TRUE_WEIGHT * (1 - TRUE_WEIGHT)) / n);
-  const bySampler = groupBy(exact.records, samplerLabel);
-  const exactRows = [...bySampler].map(([label, runs]) => {
-    const w = summarize(runs.map((r) => r.metrics[MODE_KEY]));
-    return [label, String(w.n), meanSd(w, (x) => fixed(x, 3)), range(w, (x) => fixed(x, 3)), meanSd(summarize(runs.map((r) => r.metrics['sample/mode_weight_tv'])), (x) => fixed(x, 3)), meanSd(summarize(runs.map((r) => r.metrics['sample/mmd'])))];
-  });
-  console.log(`**Exact score** (\`model: analytic\`), ${n} samples per run, uniform start on [-8,8]^2; true weight of the (5,5) mode ${TRUE_WEIGHT}. ` + `Binomial noise alone gives a standard deviation of ${fixed(binomialSd, 4)} for the fraction.\n`);
-  console.log(markdownTable(['sampler', 'seeds', 'w(5,5) mean ± sd', 'min – max', 'mode-weight TV', 'MMD²'], exactRows));
-
-  // --- Trained networks, sampled with ald.
-  const levels = fisherLevels(trained.records);
-  const spec = datasetOf(trained.records[0]);
-  await selectBackend('wasm');
-  // 1/2 E ||grad log p_sigma||^2 by Monte Carlo (200k samples: relative standard error well under 1%).
-  const scale = halfScoreNorm(spec, levels.map((l) => l.sigma), 200_000, 12345);
-  const relative = (r: ExportRecord, i: number) => r.metrics[levels[i].key] / scale[i];
-
-  const byLoss = groupBy(trained.records, (r) => String(configValue(r, 'loss.kind')));
-  const aldRuns = bySampler.get([...bySampler.keys()].find((k) => k.startsWith('ald')) ?? '') ?? [];
-  const aldSd = summarize(aldRuns.map((r) => r.metrics[MODE_KEY])).sd;
-  const trainedRows = [...byLoss].map(([loss, runs]) => {
-    const w = summarize(runs.map((r) => r.metrics[MODE_KEY]));
+  const bySampler = groupBy(records, samplerLabel);
+  const metric = (runs: readonly ExportRecord[], key: string) => summarize(runs.map((r) => r.metrics[key]));
+  const rows = [...bySampler].map(([label, runs]) => {
+    const w = metric(runs, MODE_KEY);
     return [
-      loss,
+      label,
       String(w.n),
       meanSd(w, (x) => fixed(x, 3)),
       range(w, (x) => fixed(x, 3)),
-      meanSd(summarize(runs.map((r) => Math.abs(r.metrics[MODE_KEY] - TRUE_WEIGHT))), (x) => fixed(x, 3)),
-      meanSd(summarize(runs.map((r) => r.metrics['eval/fisher']))),
-      meanSd(summarize(runs.map((r) => r.metrics['sample/mmd']))),
+      meanSd(metric(runs, 'sample/mode_weight_tv'), (x) => fixed(x, 3)),
+      fixed(metric(runs, 'ref/mode_weight_tv').mean, 3),
+      meanSd(metric(runs, 'sample/mmd'), (x) => fmt(x, 2)),
+      fmt(metric(runs, 'ref/mmd').mean, 2),
+      fmt(median(runs.map((r) => r.metrics['sample/mmd_p'])), 2),
     ];
   });
-  const t0 = trained.records[0];
   console.log(
-    `\n**Trained networks**, sampled with the same annealed Langevin (${configValue(t0, 'model.hidden')} ${configValue(t0, 'model.activation')} MLP, ` +
-      `${configValue(t0, 'train.steps')} Adam steps of batch ${configValue(t0, 'train.batchSize')}, lr ${configValue(t0, 'train.lr')}). ` +
-      `For comparison, the exact-score ald runs above have a seed-to-seed sd of ${fixed(aldSd, 3)}.\n`,
+    `**Exact score** (\`model: analytic\`), ${n} samples per run, uniform start on [-8,8]^2; true weight of the (5,5) mode ${TRUE_WEIGHT}; ` +
+      `binomial noise alone gives the fraction a standard deviation of ${fixed(binomialSd, 4)}. ` +
+      `Each sample metric has its floor beside it (ref: the same metric between two independent sets of ${n} data samples, mean over the seeds); ` +
+      `MMD² is against fresh data from p, which p_1 is not, so the annealed sampler cannot reach its ref. mmd_p is the permutation-test p-value against the data (median over seeds).\n`,
   );
-  console.log(markdownTable(['objective', 'seeds', 'w(5,5) mean ± sd', 'min – max', '|w − 0.8| mean ± sd', 'eval/fisher', 'MMD²'], trainedRows));
+  console.log(markdownTable(['sampler and score', 'seeds', 'w(5,5) mean ± sd', 'min – max', 'mode-weight TV', 'TV ref', 'MMD²', 'MMD² ref', 'mmd_p'], rows, ['left']));
 
-  // --- Fisher divergence per level, relative to the size of the true score.
-  const losses = [...byLoss.keys()];
-  const relRows = levels.map((l, i) => [
-    fmt(l.sigma, 4),
-    fmt(scale[i], 3),
-    ...losses.flatMap((loss) => {
-      const runs = byLoss.get(loss)!;
-      return [meanSd(summarize(runs.map((r) => r.metrics[l.key])), (x) => fmt(x, 2)), meanSd(summarize(runs.map((r) => relative(r, i))), (x) => fmt(x, 2))];
-    }),
-  ]);
-  console.log(
-    `\n**Score error per noise level**: F(σ) = eval/fisher@σ = ½ E_{p_σ}‖s(x, σ) − ∇log p_σ(x)‖² (mean ± sd over seeds) ` +
-      `and F(σ) / (½ E_{p_σ}‖∇log p_σ‖²), the error relative to the size of the true score (the denominator, second column, by Monte Carlo with 200,000 samples).\n`,
-  );
-  console.log(markdownTable(['σ', '½E‖∇log p_σ‖²', ...losses.flatMap((loss) => [`${loss} F(σ)`, `${loss} relative`])], relRows));
-
-  // --- Which levels' error goes with a wrong weight? Spearman rank correlation across all trained runs.
-  const err = trained.records.map((r) => Math.abs(r.metrics[MODE_KEY] - TRUE_WEIGHT));
-  const corrRows = [
-    ...levels.map((l, i) => {
-      const rel = trained.records.map((r) => relative(r, i));
-      return [`relative F(${fmt(l.sigma, 4)})`, fixed(pearson(ranks(rel), ranks(err)), 2)];
-    }),
-    ['eval/fisher (σ²-weighted mean over levels)', fixed(pearson(ranks(trained.records.map((r) => r.metrics['eval/fisher'])), ranks(err)), 2)],
-  ];
-  console.log(`\n**Spearman rank correlation** between |w(5,5) − 0.8| and the score error, over all ${trained.records.length} trained runs (with n = ${trained.records.length}, |ρ| < ${fixed(1.96 / Math.sqrt(trained.records.length - 1), 2)} is within the 95% band of no correlation).\n`);
-  console.log(markdownTable(['score error', 'ρ'], corrRows));
-
-  // --- Per run.
-  const pick = [0, Math.floor((levels.length - 1) / 3), Math.floor((2 * (levels.length - 1)) / 3), levels.length - 1].filter((v, i, a) => a.indexOf(v) === i);
-  const runRows = trained.records.map((r) => [
-    String(configValue(r, 'loss.kind')),
-    String(r.seed),
-    fixed(r.metrics[MODE_KEY], 3),
-    fmt(r.metrics['eval/fisher'], 3),
-    ...pick.map((i) => fmt(relative(r, i), 2)),
-  ]);
-  console.log(`\n**Per run** (relative F at four of the levels):\n`);
-  console.log(markdownTable(['objective', 'seed', 'w(5,5)', 'eval/fisher', ...pick.map((i) => `rel. F(${fmt(levels[i].sigma, 4)})`)], runRows));
-
-  // --- Plots.
-  const settings: { label: string; runs: ExportRecord[] }[] = [
-    ...[...bySampler].map(([label, runs]) => ({ label: `exact, ${label.split(' ')[0]}`, runs })),
-    ...[...byLoss].map(([loss, runs]) => ({ label: `${loss}, ald`, runs })),
-  ];
-  const strip: LineSeries[] = settings.map((s, i) => ({
-    label: s.label,
+  const settings = [...bySampler];
+  // Short names for the plot: the sampler and which score it used.
+  const short = (label: string) => (label.startsWith('ald') ? 'ald, score of p_σ' : label.includes('clean') ? 'langevin, clean score (paper)' : 'langevin, score of p_1 (variant)');
+  const strip: LineSeries[] = settings.map(([label, runs], i) => ({
+    label: short(label),
     line: false,
     color: PALETTE[i % PALETTE.length],
     // Spread the seeds a little sideways so equal values stay visible.
-    points: s.runs.map((r, k) => ({ x: i + (k - (s.runs.length - 1) / 2) * 0.06, y: r.metrics[MODE_KEY] })),
+    points: runs.map((r, k) => ({ x: i + (k - (runs.length - 1) / 2) * 0.04, y: r.metrics[MODE_KEY] })),
   }));
-  const img1 = writeSvg(
+  const img = writeSvg(
     args.imgDir,
     'ncsn-weights.svg',
     lineChart({
-      title: 'Fraction of samples in the (5,5) mode, one dot per seed',
-      x: { label: 'score and sampler', min: -0.6, max: settings.length - 0.4, ticks: settings.map((s, i) => ({ value: i, label: s.label })) },
+      title: 'Exact score: fraction of samples in the (5,5) mode, one dot per seed',
+      x: { label: 'sampler', min: -0.6, max: settings.length - 0.4, ticks: strip.map((s, i) => ({ value: i, label: s.label.split(' (')[0] })) },
       y: { label: 'w(5,5)', min: 0.4, max: 1.0 },
       series: strip,
       references: [{ y: TRUE_WEIGHT, label: 'true weight 0.8' }],
-      width: 760,
+      width: 800,
     }),
   );
-  const fisherSeries: LineSeries[] = losses.map((loss) => {
-    const runs = byLoss.get(loss)!;
-    return {
-      label: loss,
-      points: levels.map((l, i) => {
-        const s = summarize(runs.map((r) => relative(r, i)));
-        return { x: l.sigma, y: s.mean, yLow: s.min, yHigh: s.max };
-      }),
-    };
-  });
-  const img2 = writeSvg(
-    args.imgDir,
-    'ncsn-weights-fisher.svg',
-    lineChart({
-      title: 'Score error relative to the true score, per noise level (mean, min–max over seeds)',
-      x: { label: 'σ', log: true },
-      y: { label: 'F(σ) / ½E‖∇log p_σ‖²', log: true },
-      series: fisherSeries,
-      width: 760,
-    }),
-  );
-  for (const img of [img1, img2]) if (img) console.error(`wrote ${img}`);
+  if (img) console.error(`wrote ${img}`);
 }
 
 runMain(main);

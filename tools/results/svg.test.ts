@@ -58,6 +58,22 @@ describe('charts', () => {
     expect(svg).toContain('>ref</text>');
   });
 
+  it('lineChart with band: one closed translucent polygon through the upper then the lower edge, no error bars', () => {
+    const svg = lineChart({
+      title: 't',
+      x: { label: 'x', min: 0, max: 2 },
+      y: { label: 'y', min: 0, max: 4 },
+      series: [{ label: 'a', band: true, points: [{ x: 0, y: 1, yLow: 0, yHigh: 2 }, { x: 2, y: 3, yLow: 2, yHigh: 4 }] }],
+      width: 400,
+      height: 300,
+    });
+    const bands = svg.match(/<path d="[^"]*Z" fill="#4e79a7" fill-opacity="0.18"/g) ?? [];
+    expect(bands.length).toBe(1);
+    // Frame: left 72, right 400 - 16 - legend width (34 + 6.5) = 343.5; top 40, bottom 248. y = 2 -> 144, 4 -> 40, 0 -> 248.
+    expect(bands[0]).toContain('M72 144L343.5 40L343.5 144L72 248Z');
+    expect(svg).not.toMatch(/h6M/);
+  });
+
   it('barChart: one rect per present value plus background, frame and legend swatches', () => {
     const svg = barChart({
       title: 't',

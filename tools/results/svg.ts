@@ -32,6 +32,8 @@ export interface LineSeries {
   dashed?: boolean;
   /** Overrides the palette colour. */
   color?: string;
+  /** Draw yLow..yHigh as a translucent band around the line instead of error bars. */
+  band?: boolean;
 }
 
 export interface ReferenceLine {
@@ -270,7 +272,13 @@ export function lineChart(opts: LineChartOptions): string {
   opts.series.forEach((s, i) => {
     const color = s.color ?? PALETTE[i % PALETTE.length];
     const pts = s.points.filter(inRange);
-    for (const p of pts) {
+    const banded = pts.filter((p) => p.yLow !== undefined && p.yHigh !== undefined && (!opts.y.log || p.yLow > 0));
+    if (s.band && banded.length > 1) {
+      // Upper edge left to right, lower edge back: one closed polygon.
+      const edge = [...banded.map((p) => [x.map(p.x), y.map(p.yHigh!)]), ...[...banded].reverse().map((p) => [x.map(p.x), y.map(p.yLow!)])];
+      out.push(`<path d="${edge.map(([px, py], k) => `${k === 0 ? 'M' : 'L'}${r(px)} ${r(py)}`).join('')}Z" fill="${color}" fill-opacity="0.18" stroke="none"/>`);
+    }
+    for (const p of s.band ? [] : pts) {
       if (p.yLow !== undefined && p.yHigh !== undefined) {
         const px = x.map(p.x);
         const [a, b] = [y.map(p.yLow), y.map(p.yHigh)];
