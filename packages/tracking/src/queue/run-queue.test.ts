@@ -12,6 +12,9 @@ let queue: RunQueue;
 beforeAll(async () => {
   server = await startTestPostgres();
   pool = new pg.Pool({ connectionString: await createTestDatabase(server.url), max: 4 });
+  // The server ends idle connections when it stops after the last test: an 'error' event on the pool
+  // (the store's pools have the same listener, pg-connection.ts), not a failure of this file.
+  pool.on('error', () => undefined);
   queue = await RunQueue.open(pool, { leaseSeconds: 30 });
 }, 60_000);
 
