@@ -14,11 +14,9 @@ import {
   heldOutDenoisingLoss,
   heldOutSlicedScoreMatching,
   meanNearestNeighbourDistance,
-  mmd,
-  mmdPermutationTest,
-  slicedWasserstein,
 } from '@scorelab/metrics';
 import { METRIC, dsmAtKey, dsmAtTimeKey, type MetricName } from '@scorelab/config';
+import { allFinite, distanceMetricPoints } from './distance-metrics';
 import type { MetricRecord } from './hooks';
 
 /** The eval.metrics names handled here: dsm, ssm (training) and nnDist (samples). */
@@ -26,8 +24,6 @@ export type HeldOutMetricName = Extract<MetricName, 'dsm' | 'ssm' | 'nnDist'>;
 
 /** Held-out points used when a dataset with a known density has no held-out split (fresh draws, fixed per run). */
 export const HELD_OUT_DEFAULT_POINTS = 1000;
-/** sample/mmd_p's pooled kernel matrix is held in memory: the test uses at most this many rows of each set. */
-const MMD_P_MAX_ROWS = 4000;
 
 export interface HeldOutEvaluation {
   /** x_0: [N, D], the test split of a data dataset (dequantised once), else N fresh points of the density. */
@@ -115,16 +111,8 @@ export function dataSampleMetricPoints(metrics: readonly MetricName[], dataset: 
   const wantsFloor = metrics.includes('mmd') || metrics.includes('swd');
   const reference = wantsFloor ? trainingSubset(train, samples.shape[0], subsetRng) : null;
   try {
-    const finite = tf.tidy(() => tf.all(tf.isFinite(samples)).dataSync()[0] === 1);
-    if (metrics.includes('mmd')) {
-      points.push({ key: METRIC.mmd, step, value: finite ? mmd(samples, test) : NaN });
-      points.push({ key: METRIC.refMmd, step, value: mmd(reference!, test) });
-      points.push({ key: METRIC.mmdP, step, value: finite ? mmdPValue(samples, test, permutationRng) : NaN });
-    }
-    if (metrics.includes('swd')) {
-      points.push({ key: METRIC.swd, step, value: finite ? slicedWasserstein(samples, test, rngs.metrics) : NaN });
-      points.push({ key: METRIC.refSwd, step, value: slicedWasserstein(reference!, test, referenceSwdRng) });
-    }
+    const finite = allFinite(samples);
+    points.push(...distanceMetricPoints(metrics, samples, test, reference, { metrics: rngs.metrics, referenceSwd: referenceSwdRng, permutation: permutationRng }, finite, step));
     if (metrics.includes('nnDist')) {
       points.push({ key: METRIC.nnDist, step, value: finite ? meanNearestNeighbourDistance(samples, train) : NaN });
       points.push({ key: METRIC.refNnDist, step, value: meanNearestNeighbourDistance(test, train) });
@@ -148,14 +136,3 @@ function trainingSubset(train: tf.Tensor2D, m: number, rng: Rng): tf.Tensor2D {
   return tf.tidy(() => tf.gather(train, tf.tensor1d(order.slice(0, k), 'int32')) as tf.Tensor2D);
 }
 
-function mmdPValue(samples: tf.Tensor2D, data: tf.Tensor2D, rng: Rng): number {
-  const head = (t: tf.Tensor2D) => (t.shape[0] > MMD_P_MAX_ROWS ? tf.slice(t, [0, 0], [MMD_P_MAX_ROWS, -1]) : t);
-  const x = head(samples);
-  const y = head(data);
-  try {
-    return mmdPermutationTest(x, y, rng).pValue;
-  } finally {
-    if (x !== samples) x.dispose();
-    if (y !== data) y.dispose();
-  }
-}

@@ -2,10 +2,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '@scorelab/core';
 import { hasExactDensity, type AnyDataset, type Dataset, type EmpiricalDataset } from '@scorelab/datasets';
-import { mmd, mmdPermutationTest, modeWeights, slicedWasserstein } from '@scorelab/metrics';
+import { modeWeights } from '@scorelab/metrics';
 import { METRIC, type MetricName, type ResolvedRunConfig } from '@scorelab/config';
 import { twoDimensionalArtifacts, type ScoreField } from './artifacts';
 import { dataArtifacts } from './data-artifacts';
+import { allFinite, distanceMetricPoints } from './distance-metrics';
 import { dataSampleMetricPoints } from './heldout-eval';
 import type { MetricRecord, RunHooks } from './hooks';
 
@@ -77,8 +78,6 @@ function recordDataSamples(config: ResolvedRunConfig, dataset: EmpiricalDataset,
   }
 }
 
-/** The pooled kernel matrix of sample/mmd_p is held in memory: the test uses at most this many leading rows of each set. */
-const MMD_P_MAX_ROWS = 4000;
 
 /**
  * sample/<name> of `samples` against `data` for each listed metric, and beside it ref/<name>: the same
@@ -95,17 +94,8 @@ export function sampleMetricPoints(metrics: readonly MetricName[], dataset: Data
   const wantsReference = metrics.includes('mmd') || metrics.includes('swd') || (metrics.includes('modeWeights') && dataset.mixture !== undefined);
   const reference = wantsReference ? dataset.sample(samples.shape[0], referenceDataRng) : null;
   try {
-    // Diverged samplers give non-finite samples; the metrics then say NaN rather than a made-up number.
-    const finite = tf.tidy(() => tf.all(tf.isFinite(samples)).dataSync()[0] === 1);
-    if (metrics.includes('mmd')) {
-      points.push({ key: METRIC.mmd, step, value: finite ? mmd(samples, data) : NaN });
-      points.push({ key: METRIC.refMmd, step, value: mmd(reference!, data) });
-      points.push({ key: METRIC.mmdP, step, value: finite ? mmdPValue(samples, data, permutationRng) : NaN });
-    }
-    if (metrics.includes('swd')) {
-      points.push({ key: METRIC.swd, step, value: finite ? slicedWasserstein(samples, data, rngs.metrics) : NaN });
-      points.push({ key: METRIC.refSwd, step, value: slicedWasserstein(reference!, data, referenceSwdRng) });
-    }
+    const finite = allFinite(samples);
+    points.push(...distanceMetricPoints(metrics, samples, data, reference, { metrics: rngs.metrics, referenceSwd: referenceSwdRng, permutation: permutationRng }, finite, step));
     if (metrics.includes('modeWeights') && dataset.mixture) {
       const mw = modeWeights(samples, dataset.mixture);
       points.push({ key: METRIC.modeWeightTv, step, value: mw.tv });
@@ -120,14 +110,3 @@ export function sampleMetricPoints(metrics: readonly MetricName[], dataset: Data
   return points;
 }
 
-function mmdPValue(samples: tf.Tensor2D, data: tf.Tensor2D, rng: Rng): number {
-  const head = (t: tf.Tensor2D) => (t.shape[0] > MMD_P_MAX_ROWS ? tf.slice(t, [0, 0], [MMD_P_MAX_ROWS, -1]) : t);
-  const x = head(samples);
-  const y = head(data);
-  try {
-    return mmdPermutationTest(x, y, rng).pValue;
-  } finally {
-    if (x !== samples) x.dispose();
-    if (y !== data) y.dispose();
-  }
-}
