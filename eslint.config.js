@@ -38,6 +38,11 @@ export default tseslint.config(
             },
             { sourceTag: 'scope:tracking', onlyDependOnLibsWithTags: ['scope:config'] },
             { sourceTag: 'scope:dashboard', onlyDependOnLibsWithTags: ['scope:tracking', 'scope:config'] },
+            // The playground trains in a browser through the pipeline: never the store or an app.
+            {
+              sourceTag: 'scope:playground',
+              onlyDependOnLibsWithTags: ['scope:pipeline', 'scope:core', 'scope:kernels', 'scope:datasets', 'scope:losses', 'scope:samplers', 'scope:metrics', 'scope:config'],
+            },
             { sourceTag: 'scope:runner', onlyDependOnLibsWithTags: ['*'] },
             { sourceTag: 'scope:integration', onlyDependOnLibsWithTags: ['*'] },
             // Tools use the packages (the pipeline for whole runs), never an app.
@@ -85,6 +90,17 @@ export default tseslint.config(
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: [...NODE_ONLY, '@scorelab/tracking'], message: 'the pipeline must run in a browser (DESIGN.md section 1)' }] }],
+    },
+  },
+  {
+    // The playground's browser code (page and worker; scripts/ and test/ run in Node): no Node built-ins,
+    // no store, no app.
+    files: ['apps/playground/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: [...NODE_ONLY, '@scorelab/tracking', '@scorelab/dashboard', '@scorelab/runner'], message: 'the playground runs in a browser through the pipeline (DESIGN.md section 1)' }] },
+      ],
     },
   },
   {

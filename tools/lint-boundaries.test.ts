@@ -36,6 +36,10 @@ describe('module boundaries', () => {
     ['packages/kernels/src/probe.ts', "import { METRIC } from '@scorelab/config';\nexport const f = METRIC;\n", 'no-restricted-imports'],
     ['packages/core/src/probe.ts', "import { FusedMlp } from '@scorelab/kernels';\nexport const f = FusedMlp;\n", null],
     ['packages/losses/src/probe.ts', "import { FusedMlp } from '@scorelab/kernels';\nexport const f = FusedMlp;\n", '@nx/enforce-module-boundaries'],
+    ['apps/playground/src/probe.ts', "import { openStore } from '@scorelab/tracking';\nexport const f = openStore;\n", '@nx/enforce-module-boundaries'],
+    ['apps/playground/src/probe.ts', "import { readFileSync } from 'node:fs';\nexport const f = readFileSync;\n", 'no-restricted-imports'],
+    ['apps/playground/src/probe.ts', "import { startServer } from '@scorelab/dashboard';\nexport const f = startServer;\n", '@nx/enforce-module-boundaries'],
+    ['apps/playground/src/probe.ts', "import { executeRun } from '@scorelab/pipeline';\nimport { createSampler } from '@scorelab/samplers';\nimport { resolveRunConfig } from '@scorelab/config';\nexport const f = [executeRun, createSampler, resolveRunConfig];\n", null],
     ['apps/runner/src/probe.ts', "import { createLoss } from '@scorelab/losses';\nimport { langevin } from '@scorelab/samplers';\nexport const f = [createLoss, langevin];\n", null],
   ];
   for (const [file, code, rule] of cases) {

@@ -12,6 +12,7 @@ import { artifactRoutes } from './routes/artifacts';
 import { comparisonRoutes } from './routes/comparisons';
 import { metricRoutes } from './routes/metrics';
 import { pageRoutes } from './routes/pages';
+import { playgroundRoutes } from './routes/playground';
 import { runRoutes } from './routes/runs';
 import type { RouteContext } from './routes/shared';
 import { sweepRoutes } from './routes/sweeps';
@@ -71,6 +72,7 @@ export function createApp(source: RunStore | ServedStore, options: AppOptions = 
     throw notFound('no such API endpoint (see docs/api.md)');
   });
 
+  app.use(playgroundRoutes());
   app.use(pageRoutes(ctx, client));
   app.use((req: Request) => {
     throw notFound(`no such page: ${quote(req.path)}`);
