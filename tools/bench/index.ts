@@ -305,8 +305,17 @@ if (writeDocs) {
     ...otherLines(summary),
     '',
   ].join('\n');
-  writeFileSync(join(root, 'docs/benchmarks.md'), md);
+  writeFileSync(join(root, 'docs/benchmarks.md'), md + keptSections(join(root, 'docs/benchmarks.md')));
 }
 delete summary.trainStepTable;
 delete summary.dimensionTable;
 console.log(JSON.stringify(summary));
+
+/** Sections of the existing docs/benchmarks.md that this script does not write (measured by other tools, e.g. the playground's), kept at the end. */
+function keptSections(path: string): string {
+  if (!existsSync(path)) return '';
+  const written = new Set(['## Training step, Scorelab vs PyTorch', '## Cost against dimension (fused engine)', '## Sampling, quickstart, store, dashboard']);
+  const sections = readFileSync(path, 'utf8').split(/^(?=## )/m).slice(1);
+  const kept = sections.filter((s) => !written.has(s.split('\n')[0].trim()));
+  return kept.length ? '\n' + kept.join('').trimEnd() + '\n' : '';
+}
