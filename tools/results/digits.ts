@@ -10,12 +10,14 @@
  * to dsm's and ssm-vr's against D = 64, and the ground-truth-free metrics: held-out eval/dsm and
  * eval/ssm, and sample/mmd, sample/swd and sample/nn_dist beside their ref/ floors. Writes
  * docs/img/digits-samples.svg (the first samples of each objective next to held-out images) and
- * docs/img/digits-nearest.svg (samples above their nearest training images), from the first seed.
+ * docs/img/digits-nearest.svg (samples above their nearest training images), from the first seed, and
+ * docs/img/digits-cost.svg (ms per step by objective).
  */
 import type { ExportRecord, RunStore } from '@scorelab/tracking';
 import { imageGrid, rasterPanels, type RasterPanel } from './raster';
 import { checkFlags, commonArgs, configValue, finishedRuns, flag, groupBy, openResults, provenance, resolveSweep, runMain, writeSvg } from './store';
 import { fixed, fmt, markdownTable, meanSd, median, summarize } from './table';
+import { barChart } from './svg';
 
 const USAGE = 'usage: npx tsx tools/results/digits.ts [--db runs/results.db] [--sweep NAME|ID] [--img DIR | --no-img]';
 
@@ -55,8 +57,14 @@ async function main(): Promise<void> {
   const first = new Map([...byLoss].map(([loss, rs]) => [loss, rs.find((r) => r.seed === firstSeed) ?? rs[0]]));
   const samples = new Map<string, Awaited<ReturnType<typeof pixels>>>();
   const nearest = new Map<string, Awaited<ReturnType<typeof pixels>>>();
+  /** Fraction of the first seed's sample pixels outside [0, 1] (the pictures clamp them). */
+  const outside = new Map<string, number>();
   for (const [loss, r] of first) {
-    samples.set(loss, await pixels(store, r, 'samples', GRID_IMAGES));
+    const all = await pixels(store, r, 'samples', Infinity);
+    if (all) {
+      outside.set(loss, all.data.reduce((n, v) => n + (v < 0 || v > 1 ? 1 : 0), 0) / all.data.length);
+      samples.set(loss, { data: all.data.subarray(0, GRID_IMAGES * all.side * all.side), side: all.side });
+    }
     nearest.set(loss, await pixels(store, r, 'nearest-train', NEAREST_IMAGES));
   }
   const heldOut = await pixels(store, sweep.records[0], 'data-samples', GRID_IMAGES);
@@ -68,7 +76,7 @@ async function main(): Promise<void> {
   const dim = anyImages ? anyImages.side * anyImages.side : NaN;
   const seeds = [...new Set(sweep.records.map((r) => r.seed))];
   console.log(
-    `Digits (D = ${dim}); MLP ${configValue(r0, 'model.hidden')} ${configValue(r0, 'model.activation')} (conditioning ${configValue(r0, 'model.conditioning')}, engine ${configValue(r0, 'model.engine') ?? 'auto'}); ` +
+    `Digits (D = ${dim}); MLP ${configValue(r0, 'model.hidden')} ${configValue(r0, 'model.activation')} (conditioning ${configValue(r0, 'model.conditioning')}, engine ${[...new Set(sweep.summaries.map((x) => x.engine ?? '?'))].join(', ')} as recorded by the runs); ` +
       `${configValue(r0, 'train.steps')} Adam steps, batch ${configValue(r0, 'train.batchSize')}, lr ${configValue(r0, 'train.lr')}; ` +
       `${configValue(r0, 'noise.levels')} geometric noise levels ${configValue(r0, 'noise.sigmaMax')} → ${configValue(r0, 'noise.sigmaMin')}; ` +
       `annealed Langevin, ${configValue(r0, 'sampler.stepsPerLevel')} steps per level, ε = ${configValue(r0, 'sampler.stepSize')}, ${configValue(r0, 'sampler.samples')} samples; seeds ${seeds.join(', ')}.\n`,
@@ -87,6 +95,21 @@ async function main(): Promise<void> {
   console.log(`**Cost per training step** (median of perf/steps_per_sec after the first logged point, mean ± sd over seeds), against D = ${dim}:\n`);
   console.log(markdownTable(['objective', 'ms per step', 'steps per s', 'ratio to dsm', 'ratio to ssm-vr', 'run wall time, s'], costRows));
 
+  const costImg = writeSvg(
+    args.imgDir,
+    'digits-cost.svg',
+    barChart({
+      title: `Digits (D = ${dim}): milliseconds per training step by objective`,
+      groups: [...byLoss.keys()],
+      series: [{ label: 'ms per step', values: [...byLoss.keys()].map(meanMs) }],
+      y: { label: 'ms per training step (log scale)', log: true },
+      legend: false,
+      width: 520,
+      height: 340,
+    }),
+  );
+  if (costImg) console.error(`wrote ${costImg}`);
+
   const m = (rs: ExportRecord[], key: string) => meanSd(summarize(rs.map((r) => r.metrics[key] ?? NaN)), (x) => fmt(x, 3));
   const metricRows = [...byLoss].map(([loss, rs]) => [
     loss,
@@ -98,11 +121,12 @@ async function main(): Promise<void> {
     m(rs, 'ref/swd'),
     m(rs, 'sample/nn_dist'),
     m(rs, 'ref/nn_dist'),
+    outside.has(loss) ? fixed(outside.get(loss)!, 3) : '—',
   ]);
   console.log(
-    `\n**Held-out losses and samples** after ${configValue(r0, 'train.steps')} steps (mean ± sd over seeds; held-out losses are lower-is-better, eval/ssm up to a constant); each sample metric beside its ref/ floor:\n`,
+    `\n**Held-out losses and samples** after ${configValue(r0, 'train.steps')} steps (mean ± sd over seeds; held-out losses are lower-is-better, eval/ssm up to a constant); each sample metric beside its ref/ floor; the last column is the fraction of the first seed's sample pixels outside the data's range [0, 1] (the pictures clamp them):\n`,
   );
-  console.log(markdownTable(['objective', 'eval/dsm', 'eval/ssm', 'sample/mmd', 'ref/mmd', 'sample/swd', 'ref/swd', 'sample/nn_dist', 'ref/nn_dist'], metricRows));
+  console.log(markdownTable(['objective', 'eval/dsm', 'eval/ssm', 'sample/mmd', 'ref/mmd', 'sample/swd', 'ref/swd', 'sample/nn_dist', 'ref/nn_dist', 'pixels outside [0, 1]'], metricRows));
 
   const grid = (p: { data: Float32Array; side: number }) => imageGrid({ pixels: p.data, side: p.side, cols: GRID_COLUMNS, scale: 3, gap: 2 });
   const panels: RasterPanel[] = [];
@@ -112,7 +136,7 @@ async function main(): Promise<void> {
     const img = writeSvg(
       args.imgDir,
       'digits-samples.svg',
-      rasterPanels({ title: `Digits: the first ${GRID_IMAGES} annealed-Langevin samples of each objective (seed ${firstSeed}) and held-out images`, panels, columns: 4 }),
+      rasterPanels({ title: `Digits: the first ${GRID_IMAGES} annealed-Langevin samples of each objective (seed ${firstSeed}, clamped to [0, 1]) and held-out images`, panels, columns: 4 }),
     );
     if (img) console.error(`wrote ${img}`);
   }

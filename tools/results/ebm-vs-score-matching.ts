@@ -7,8 +7,8 @@
  * Reads the latest sweep made from experiments/ebm-vs-score-matching.yaml (or --sweep) and prints per
  * dataset and objective: the final eval/nll and eval/kl (mean ± sd over seeds) next to the entropy
  * H(p_sigma) that eval/nll approaches (the trapezoidal entropy of the run's `learned-density-true`
- * grid) and the NLL of the best single Gaussian; the last evaluation interval's change of eval/nll
- * against the seed spread (the convergence check); the training time (from perf/steps_per_sec:
+ * grid) and the NLL of the best single Gaussian; the convergence check of plateau.ts on eval/nll (the
+ * trend over the last half of each run, |mean| + 2 se over seeds within 0.05 nats); the training time (from perf/steps_per_sec:
  * sum over the logged intervals of steps / rate, evaluation and sampling excluded); for 8gaussians
  * the total variation between the learned and the true density's mode masses; and eval/fisher,
  * sample/mmd and sample/swd beside their ref/ floors, train/energy_gap and train/neg_mmd of ml.
@@ -20,7 +20,11 @@ import type { DensityArtifact } from '@scorelab/config';
 import { createDensityDataset } from '@scorelab/datasets';
 import type { ExportRecord, RunStore } from '@scorelab/tracking';
 import { selectBackend } from '@scorelab/core';
+import { exactSampleFloor } from './exact';
+import { gaussianFitNll } from './gaussian-fit';
 import { gridEntropy, modeMasses, totalVariation } from './grid-density';
+import { changeBound, isPlateau, seedChange, trendChange } from './plateau';
+import { trainingClock } from './training-clock';
 import { heatmapImage, rasterPanels, type RasterPanel } from './raster';
 import { checkFlags, commonArgs, configValue, datasetOf, finishedRuns, flag, groupBy, openResults, provenance, resolveSweep, runMain, writeSvg } from './store';
 import { fmt, markdownTable, meanSd, summarize } from './table';
@@ -30,6 +34,15 @@ const USAGE = 'usage: npx tsx tools/results/ebm-vs-score-matching.ts [--db runs/
 
 /** Colour range of the density heatmaps: log p from its maximum down by this many nats. */
 const HEATMAP_NATS = 10;
+/**
+ * Convergence (plateau.ts, the page's test along a run): the change of eval/nll that a straight-line
+ * fit predicts over the last half of each run, over seeds: |mean| + 2 se at most this many nats, the
+ * tolerance of the quadrature check (MAX_LOG_Z_ERROR of docs/numerics.md), below which a change of
+ * eval/nll is not resolved.
+ */
+const CONVERGED_NATS = 0.05;
+/** The part of each run's eval/nll curve the trend is fitted to. */
+const TREND_FRACTION = 0.5;
 /** Data points drawn under the negatives (a subsample keeps the SVG small). */
 const DATA_POINTS_SHOWN = 300;
 /** Mode masses are reported for mixtures of at most this many components (8gaussians, not moons' many-component mixture). */
@@ -56,25 +69,6 @@ function objectiveOf(r: ExportRecord): string {
   const init = String(configValue(r, 'loss.negatives.init'));
   const steps = String(configValue(r, 'loss.negatives.steps'));
   return init === 'persistent' ? `ml PCD-${steps}` : init === 'data' ? `ml CD-${steps}` : `ml ${init}-${steps}`;
-}
-
-/** Training seconds at each logged step from perf/steps_per_sec (the rate over the interval ending there). */
-function trainingClock(points: { step: number; value: number }[]): (step: number) => number {
-  const knots: [number, number][] = [[0, 0]];
-  for (const p of points) {
-    const [s0, t0] = knots[knots.length - 1];
-    if (p.step > s0 && p.value > 0) knots.push([p.step, t0 + (p.step - s0) / p.value]);
-  }
-  return (step) => {
-    for (let k = 1; k < knots.length; k++) {
-      const [s1, t1] = knots[k];
-      if (step <= s1) {
-        const [s0, t0] = knots[k - 1];
-        return t0 + ((step - s0) / (s1 - s0)) * (t1 - t0);
-      }
-    }
-    return knots[knots.length - 1][1];
-  };
 }
 
 async function readRun(store: RunStore, record: ExportRecord, withArtifacts: boolean): Promise<RunData> {
@@ -111,20 +105,6 @@ async function readRun(store: RunStore, record: ExportRecord, withArtifacts: boo
   return run;
 }
 
-/** NLL of the best single Gaussian of p_sigma: ½ log det(2 pi e Σ), Σ the covariance of the clean data samples plus sigma² I. */
-function singleGaussianNll(data: Float32Array, sigma: number): number {
-  const n = data.length / 2;
-  let [mx, my] = [0, 0];
-  for (let k = 0; k < n; k++) [mx, my] = [mx + data[2 * k] / n, my + data[2 * k + 1] / n];
-  let [sxx, syy, sxy] = [0, 0, 0];
-  for (let k = 0; k < n; k++) {
-    const [dx, dy] = [data[2 * k] - mx, data[2 * k + 1] - my];
-    [sxx, syy, sxy] = [sxx + (dx * dx) / (n - 1), syy + (dy * dy) / (n - 1), sxy + (dx * dy) / (n - 1)];
-  }
-  const det = (sxx + sigma * sigma) * (syy + sigma * sigma) - sxy * sxy;
-  return 0.5 * Math.log((2 * Math.PI * Math.E) ** 2 * det);
-}
-
 function heatmapRange(truth: DensityArtifact): [number, number] {
   const hi = Math.max(...truth.logDensity.flat().filter((v): v is number => v !== null));
   return [hi - HEATMAP_NATS, hi];
@@ -156,7 +136,7 @@ async function main(): Promise<void> {
     const byObjective = groupBy(dsRuns, (r) => r.objective);
     const entropy = summarize(dsRuns.flatMap((r) => (r.truth ? [gridEntropy(r.truth)] : [])));
     const firstWithData = dsRuns.find((r) => r.data);
-    const gaussNll = firstWithData?.data ? singleGaussianNll(firstWithData.data, sigma) : NaN;
+    const gaussNll = firstWithData?.data ? gaussianFitNll(firstWithData.data, sigma) : NaN;
     const spec = datasetOf(dsRuns[0].record);
     const mixture = createDensityDataset(spec).mixture;
     const modes = mixture && mixture.means.length <= MAX_MODES ? mixture : undefined;
@@ -166,38 +146,43 @@ async function main(): Promise<void> {
     };
 
     const steps = Number(configValue(dsRuns[0].record, 'train.steps'));
-    const every = Number(configValue(dsRuns[0].record, 'eval.every'));
     const at = (points: { step: number; value: number }[], step: number) => points.find((p) => p.step === step)?.value ?? NaN;
     console.log(`### ${dataset}\n`);
     console.log(
       `Entropy H(p_σ) = ${fmt(entropy.mean, 4)} nats (trapezoidal rule on the ${dsRuns[0].truth?.grid.nx ?? '?'}² grid of learned-density-true), the floor of eval/nll; ` +
         `best single Gaussian ${fmt(gaussNll, 4)}. eval/nll and eval/kl at step ${steps} (n = runs that have it: an evaluation whose quadrature check fails logs none); ` +
-        `Δ last = eval/nll at step ${steps} minus at step ${steps - every} (mean over seeds); converged when |Δ last| is below the seeds' sd of the final eval/nll.` +
+        `trend = the change of eval/nll over steps ${steps * (1 - TREND_FRACTION)}–${steps} that a least-squares line through each run's evaluations predicts, mean ± se over seeds; ` +
+        `converged when |mean| + 2 se ≤ ${CONVERGED_NATS} nats (the quadrature's own tolerance).` +
         `${modes ? ` Mode TV: total variation between the ${modes.means.length} mode masses (nearest-mean cells of the grid) of the learned density and of p_σ (mean ± sd over seeds).` : ''}\n`,
     );
     const densityRows = [...byObjective].map(([objective, rs]) => {
       const final = summarize(rs.map((r) => at(r.nll, steps)));
-      const delta = summarize(rs.map((r) => at(r.nll, steps) - at(r.nll, steps - every)));
+      const trend = seedChange(rs.map((r) => trendChange(r.nll, TREND_FRACTION)));
       return [
         objective,
         meanSd(final, (x) => fmt(x, 3)),
         meanSd(summarize(rs.map((r) => at(r.kl, steps))), (x) => fmt(x, 2)),
         `${final.n}/${rs.length}`,
-        fmt(delta.mean, 2),
-        final.n >= 2 && delta.n >= 2 && Math.abs(delta.mean) < final.sd ? 'yes' : 'no',
+        `${fmt(trend.mean, 2)} ± ${fmt(trend.se, 2)}`,
+        trend.n === rs.length && isPlateau(trend, CONVERGED_NATS) ? 'yes' : `no (${fmt(changeBound(trend), 2)})`,
         ...(modes ? [meanSd(summarize(rs.map(modeTv)), (x) => fmt(x, 2))] : []),
         meanSd(summarize(rs.map((r) => r.trainSeconds)), (x) => fmt(x, 2)),
         fmt(summarize(rs.map((r) => r.record.metrics['eval/log_z_error'] + r.record.metrics['eval/box_outer_mass'])).max, 2),
       ];
     });
     console.log(
-      markdownTable(['objective', 'eval/nll', 'eval/kl', 'n', 'Δ last', 'converged', ...(modes ? ['mode TV'] : []), 'train s', 'quadrature bound (max)'], densityRows),
+      markdownTable(['objective', 'eval/nll', 'eval/kl', 'n', 'trend', 'converged (bound)', ...(modes ? ['mode TV'] : []), 'train s', 'quadrature bound (max)'], densityRows),
     );
     const sampleRows = [...byObjective].map(([objective, rs]) => {
       const m = (key: string, digits = 2) => meanSd(summarize(rs.map((r) => r.record.metrics[key] ?? NaN)), (x) => fmt(x, digits));
       return [objective, m('eval/fisher'), m('sample/mmd'), m('ref/mmd'), m('sample/swd'), m('ref/swd'), m('train/energy_gap'), m('train/neg_mmd')];
     });
-    console.log('\nScore error and samples (mean ± sd over seeds), each sample metric beside its ref/ floor; train/* at the last step of ml:\n');
+    const n = Number(configValue(dsRuns[0].record, 'sampler.samples'));
+    const floor = summarize(exactSampleFloor(spec, sigma, n, n, 10, 99).mmd);
+    console.log(
+      `\nScore error and samples (mean ± sd over seeds), each sample metric beside its ref/ floor (two sets of ${n} data points); ` +
+        `the samples target p_σ, whose own floor (10 draws of ${n} exact samples of p_σ against ${n} data points) is MMD² ${meanSd(floor, (x) => fmt(x, 2))}; train/* at the last step of ml:\n`,
+    );
     console.log(markdownTable(['objective', 'eval/fisher', 'sample/mmd', 'ref/mmd', 'sample/swd', 'ref/swd', 'train/energy_gap', 'train/neg_mmd'], sampleRows));
     console.log('');
 
