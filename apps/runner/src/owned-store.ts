@@ -33,34 +33,11 @@ import {
   type SweepStatus,
 } from '@scorelab/tracking';
 
-/** A connection of the store's pool, as the 'connect' event hands it over. */
-interface PooledConnection {
-  on(event: 'error', listener: (e: Error) => void): unknown;
-  query(text: string): Promise<unknown>;
-  release(): void;
-}
-
 /** A store whose writes can share one transaction (PostgresRunStore). */
 export interface TransactionalStore extends RunStore {
   transaction<T>(fn: (tx: RunStore, client: SqlRunner) => Promise<T>): Promise<T>;
   /** The store's connection pool; the queue (pg-boss) runs on it too. */
-  readonly pool: SqlRunner & { on(event: 'connect', listener: (client: PooledConnection) => void): unknown; connect(): Promise<PooledConnection> };
-}
-
-/**
- * A connection the server drops while it is checked out between two statements of a transaction emits
- * 'error' on its client, which would end the process without a listener: with this one the next
- * statement fails instead (a connection error, after which a queue worker waits for the server).
- */
-export async function guardConnections(store: TransactionalStore): Promise<void> {
-  const guard = (client: PooledConnection): void => {
-    client.on('error', () => undefined);
-  };
-  store.pool.on('connect', guard);
-  // The connection the store opened to check its schema is idle in the pool already.
-  const first = await store.pool.connect();
-  guard(first);
-  first.release();
+  readonly pool: SqlRunner;
 }
 
 /**

@@ -6,7 +6,7 @@ import { RunQueue, type RunStore } from '@scorelab/tracking';
 import { UsageError } from './errors';
 import type { QueueWorkerOptions } from './ipc';
 import { heartbeatTimeoutMs } from './limits';
-import { guardConnections, isTransactional, type TransactionalStore } from './owned-store';
+import { isTransactional, type TransactionalStore } from './owned-store';
 import type { SweepPlan } from './plan';
 import { prepareSweep, type PreparedSweep } from './prepare';
 import { jobPriority, trainers } from './queue-claim';
@@ -44,7 +44,6 @@ export function queueOptions(sweepIds: number[] | null, untilIdle: boolean): Que
 /** The store of a command that needs a queue; exit 2 for a SQLite store. */
 export async function queueStore(store: RunStore, what: string): Promise<TransactionalStore> {
   if (!isTransactional(store)) throw new UsageError(`${what} needs a PostgreSQL store (--store postgres://user@host:port/db): the queue lives in its database; on a SQLite store, scorelab sweep runs every run itself`);
-  await guardConnections(store);
   return store;
 }
 

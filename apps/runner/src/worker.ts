@@ -19,7 +19,7 @@ import { loadFileDataset } from './file-dataset';
 import { storeFailureText } from './errors';
 import type { EndStatus, QueueWorkerOptions, WorkerMessage, WorkerOptions } from './ipc';
 import { outOfMemoryMessage } from './limits';
-import { guardConnections, isTransactional, LostRunError, OwnedRunStore, type TransactionalStore } from './owned-store';
+import { isTransactional, LostRunError, OwnedRunStore, type TransactionalStore } from './owned-store';
 import { takeRun } from './queue-claim';
 import { STORE_URL_ENV } from './store-location';
 
@@ -369,7 +369,6 @@ async function main(): Promise<number> {
  * with every write checked against this worker's attempt (owned-store.ts).
  */
 async function queueWorker(store: TransactionalStore, claim: RunClaim, q: QueueWorkerOptions): Promise<number> {
-  await guardConnections(store);
   const queue = await RunQueue.open(store.pool, { leaseSeconds: q.leaseSeconds });
   const sweepIds = q.sweepIds ?? undefined;
   let expiredAt = 0;

@@ -41,6 +41,10 @@ export function createPool(url: string, options: PoolOptions): pg.Pool {
   // An idle connection the server drops (restart, network) is an 'error' event on the pool: without
   // a listener it would crash the process; the next query gets a fresh connection.
   pool.on('error', () => undefined);
+  // A connection the server drops while it is checked out (between two statements of a transaction)
+  // emits 'error' on its client, which would end the process too: with this listener the next
+  // statement fails instead, with a connection error the caller handles (a queue worker waits).
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
