@@ -2,6 +2,7 @@
 // that are compared share one LogScale: the same colour is the same log p on every panel. Equal
 // aspect ratio, like Plot2D: a square box on a square canvas, so distances are true.
 import type { DensityArtifact } from '@scorelab/config';
+import { hiDpiContext } from './canvas';
 
 /** Colours from lo (dark) to hi (bright) log-density; values below lo get lo's colour. */
 export interface LogScale {
@@ -87,14 +88,9 @@ export class DensityMap {
   ) {
     const axes = opts.axes !== false;
     const pad = axes ? PAD : { left: 2, right: 2, top: 2, bottom: 2 };
-    const dpr = window.devicePixelRatio || 1;
     const css = canvas.getBoundingClientRect().width || opts.size || 360;
-    canvas.width = Math.round(css * dpr);
-    canvas.height = Math.round(css * dpr);
-    const ctx = canvas.getContext('2d');
-    if (!ctx) throw new Error('no 2-D canvas context');
+    const ctx = hiDpiContext(canvas, css, css);
     this.ctx = ctx;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.fillStyle = '#fff';
     ctx.fillRect(0, 0, css, css);
     // The box covers every node's cell (half a cell beyond the outer nodes), squared around its centre.

@@ -2,6 +2,7 @@
 // canvas: each pixel a `scale` x `scale` square, range[0] white to range[1] black (ink on paper, as
 // the digits are usually shown), a light gutter between images, non-finite pixels red.
 import type { ImageShape } from '../src/api-types';
+import { hiDpiContext } from './canvas';
 
 export interface ImageGridOptions {
   /** Images per row. */
@@ -51,14 +52,9 @@ export function drawImageGrid(canvas: HTMLCanvasElement, flat: readonly (number 
   const tileH = hgt * opts.scale;
   const cssW = cols * (tileW + gap) + gap;
   const cssH = rows * (tileH + gap) + gap;
-  const dpr = window.devicePixelRatio || 1;
-  canvas.width = Math.round(cssW * dpr);
-  canvas.height = Math.round(cssH * dpr);
   canvas.style.width = `${cssW}px`;
   canvas.style.height = `${cssH}px`;
-  const ctx = canvas.getContext('2d');
-  if (!ctx) throw new Error('no 2-D canvas context');
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  const ctx = hiDpiContext(canvas, cssW, cssH);
   ctx.fillStyle = GUTTER;
   ctx.fillRect(0, 0, cssW, cssH);
   const stats: ImageGridStats = { drawn: n, outside: 0, nonfinite: 0, pixels: n * d };

@@ -2,6 +2,7 @@
 // Equal aspect ratio (a square data box on a square canvas), so directions and distances are true.
 import type { DensityArtifact, Grid } from '@scorelab/config';
 import { contourSegments, densityLevels } from './contour';
+import { hiDpiContext } from './canvas';
 
 export type Bounds = Pick<Grid, 'xmin' | 'xmax' | 'ymin' | 'ymax'>;
 
@@ -19,14 +20,9 @@ export class Plot2D {
   constructor(canvas: HTMLCanvasElement, bounds: Bounds, opts: { axes?: boolean; size?: number } = {}) {
     this.axes = opts.axes !== false;
     const pad = this.axes ? PAD : { left: 3, right: 3, top: 3, bottom: 3 };
-    const dpr = window.devicePixelRatio || 1;
     const css = canvas.getBoundingClientRect().width || opts.size || 360;
-    canvas.width = Math.round(css * dpr);
-    canvas.height = Math.round(css * dpr);
-    const ctx = canvas.getContext('2d');
-    if (!ctx) throw new Error('no 2-D canvas context');
+    const ctx = hiDpiContext(canvas, css, css);
     this.ctx = ctx;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, css, css);
     ctx.fillStyle = '#fff';
     ctx.fillRect(0, 0, css, css);
