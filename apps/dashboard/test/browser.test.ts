@@ -9,7 +9,7 @@ import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { openStore } from '@scorelab/tracking';
 import { fmt } from '../client/format';
-import { getJson, serveFixture } from './helpers';
+import { getJson, openDashboardPage, serveFixture } from './helpers';
 import type { Served } from './helpers';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -41,21 +41,7 @@ async function legend(page: Page, id: string): Promise<string[]> {
   }, id);
 }
 
-async function openPage(path: string): Promise<{ page: Page; foreign: string[]; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  const foreign: string[] = [];
-  const errors: string[] = [];
-  page.on('request', (r) => {
-    if (!r.url().startsWith(base)) foreign.push(r.url());
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  await page.goto(base + path);
-  await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });
-  return { page, foreign, errors };
-}
+const openPage = (path: string) => openDashboardPage(browser, base, path);
 
 describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
   beforeAll(async () => {

@@ -12,7 +12,7 @@ import type { DensityArtifact } from '@scorelab/config';
 import { rampRgb, sharedLogScale } from '../client/density-map';
 import { fmt } from '../client/format';
 import { addEnergyAndDigitsSweeps, NEGATIVE_STEPS } from './energy-image-fixture';
-import { getJson, serveFixture, type Served } from './helpers';
+import { getJson, openDashboardPage, serveFixture, type Served } from './helpers';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -24,21 +24,7 @@ let s: Served;
 let base: string;
 let ids: Awaited<ReturnType<typeof addEnergyAndDigitsSweeps>>;
 
-async function openPage(path: string): Promise<{ page: Page; foreign: string[]; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  const foreign: string[] = [];
-  const errors: string[] = [];
-  page.on('request', (r) => {
-    if (!r.url().startsWith(base)) foreign.push(r.url());
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  await page.goto(base + path);
-  await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });
-  return { page, foreign, errors };
-}
+const openPage = (path: string) => openDashboardPage(browser, base, path);
 
 /** Pixels of a canvas matching `kind`: 'ink' = not white or transparent; 'orange' = the samples' dots (#ff7f0e). */
 async function countPixels(page: Page, id: string, kind: 'ink' | 'orange'): Promise<number> {

@@ -8,6 +8,7 @@ import { startServer } from '../src/server';
 import type { DashboardServer } from '../src/server';
 import { makeFixtureStore } from './fixture-store';
 import type { FixtureStore } from './fixture-store';
+import type { Browser, Page } from 'playwright-core';
 
 export interface Served {
   server: DashboardServer;
@@ -58,4 +59,21 @@ export async function getJson<T = any>(baseUrl: string, path: string): Promise<T
   const text = await res.text();
   if (res.status !== 200) throw new Error(`${path}: ${res.status} ${text}`);
   return JSON.parse(text) as T;
+}
+
+/** A dashboard page opened in `browser` once its client has drawn (body[data-ready="1"]), with the requests it made outside `base` and its console and page errors. */
+export async function openDashboardPage(browser: Browser, base: string, path: string): Promise<{ page: Page; foreign: string[]; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const foreign: string[] = [];
+  const errors: string[] = [];
+  page.on('request', (r) => {
+    if (!r.url().startsWith(base)) foreign.push(r.url());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(base + path);
+  await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });
+  return { page, foreign, errors };
 }
