@@ -58,10 +58,18 @@ async function pointCounts(store: string, sweep: string): Promise<Record<number,
   });
 }
 
-/** Resolves with the run a worker is training, as soon as it is at step >= 50 (of STEPS): mid-run. */
-async function whenTraining(worker: ChildProcess): Promise<number> {
-  const events = await waitForEvents(worker, (es) => es.some((e) => e.event === 'progress' && e.phase === 'train' && e.step >= 50), 60_000);
-  return events.find((e) => e.event === 'progress' && e.phase === 'train' && e.step >= 50)!.runId as number;
+/**
+ * Resolves with the run a worker is training, as soon as its latest progress is at step >= 50 (of
+ * STEPS): mid-run. `unless()` names a run to wait past (and, while it returns undefined, nothing is
+ * taken): a worker that started late may have taken over that run, and the signal is meant for another.
+ */
+async function whenTraining(worker: ChildProcess, unless: () => number | null | undefined = () => null): Promise<number> {
+  const current = (es: Record<string, any>[]) => {
+    const last = es.filter((e) => e.event === 'progress').at(-1);
+    const skip = unless();
+    return last && last.phase === 'train' && last.step >= 50 && skip !== undefined && last.runId !== skip ? (last.runId as number) : null;
+  };
+  return current(await waitForEvents(worker, (es) => current(es) !== null, 60_000))!;
 }
 
 describe('workers on a PostgreSQL queue', () => {
@@ -104,9 +112,11 @@ describe('workers on a PostgreSQL queue', () => {
     const workers = [0, 1, 2].map(() => startWorker(url));
     const ends = workers.map(collect);
     // Each signal lands while its worker is training (the whole machine goes: the worker and its process).
+    // The SIGTERM waits for the kill, and lands on another run than the killed one.
+    let killed: number | undefined;
     const [doomed, stopped] = await Promise.all([
-      whenTraining(workers[0]).then((id) => (process.kill(-workers[0].pid!, 'SIGKILL'), id)),
-      whenTraining(workers[1]).then((id) => (workers[1].kill('SIGTERM'), id)),
+      whenTraining(workers[0]).then((id) => (process.kill(-workers[0].pid!, 'SIGKILL'), (killed = id))),
+      whenTraining(workers[1], () => killed).then((id) => (workers[1].kill('SIGTERM'), id)),
     ]);
     const [, term, last] = await Promise.all(ends);
     polling = false;
